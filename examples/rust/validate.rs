@@ -1,0 +1,2 @@
+//! Validate a VIN with `vin-core` (no data needed).
+fn main() {}

@@ -1,0 +1,2 @@
+//! The `vin` command line: decode, ETL, catalog, bench.
+fn main() {}
