@@ -40,11 +40,21 @@ impl Timestamp {
         }
         let num = |r: core::ops::Range<usize>| -> Option<i64> {
             let s = text.get(r)?;
-            if s.bytes().all(|c| c.is_ascii_digit()) { s.parse().ok() } else { None }
+            if s.bytes().all(|c| c.is_ascii_digit()) {
+                s.parse().ok()
+            } else {
+                None
+            }
         };
         let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
         let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60 {
+        if !(1..=12).contains(&mo)
+            || d < 1
+            || d > days_in_month(y, mo)
+            || h > 23
+            || mi > 59
+            || s > 60
+        {
             return None;
         }
         let mut rest = &text[19..];
@@ -65,7 +75,9 @@ impl Timestamp {
             return None;
         }
         let days = days_from_civil(y, mo, d);
-        Some(Timestamp(((days * 24 + h) * 60 + mi) * 60_000_000 + s * 1_000_000 + micros))
+        Some(Timestamp(
+            ((days * 24 + h) * 60 + mi) * 60_000_000 + s * 1_000_000 + micros,
+        ))
     }
 }
 
@@ -76,7 +88,13 @@ impl core::fmt::Display for Timestamp {
         let secs = self.0.div_euclid(1_000_000);
         let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
         let (y, m, d) = civil_from_days(days);
-        write!(f, "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60)?;
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+            sod / 3600,
+            sod / 60 % 60,
+            sod % 60
+        )?;
         if micros != 0 {
             let mut frac = format!("{micros:06}");
             while frac.ends_with('0') {
@@ -116,7 +134,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// Metadata of the live dataset. `version` grows with every swap.

@@ -1,2 +1,4 @@
 //! The `vin` command line: decode, ETL, catalog, bench.
-fn main() {}
+fn main() -> std::process::ExitCode {
+    vin_db::cli::main()
+}
