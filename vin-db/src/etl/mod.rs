@@ -4,3 +4,4 @@
 pub mod staging;
 
 pub use staging::Staging;
+pub mod source;
