@@ -1,0 +1,512 @@
+//! The derivation itself, on rows already read from the staging tables: no
+//! I/O here, so it is tested directly.
+//!
+//! A *group* is one (VIN schema, make, model): every trim, engine and
+//! transmission hangs off a group, and a group is offered for every model
+//! year its schema is linked for (through a public WMI).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use super::keys::PatternKey;
+use super::text::{self, EngineParts, Kind};
+use crate::model::Timestamp;
+
+/// vPIC element ids the derivation reads.
+pub(crate) mod element {
+    /// Engine Number of Cylinders.
+    pub const CYLINDERS: i64 = 9;
+    /// Displacement (CC).
+    pub const DISPLACEMENT_CC: i64 = 11;
+    /// Displacement (L).
+    pub const DISPLACEMENT_L: i64 = 13;
+    /// Engine Model.
+    pub const ENGINE_MODEL: i64 = 18;
+    /// Fuel Type - Primary.
+    pub const FUEL: i64 = 24;
+    /// Model.
+    pub const MODEL: i64 = 28;
+    /// Series.
+    pub const SERIES: i64 = 34;
+    /// Transmission Style.
+    pub const TRANSMISSION_STYLE: i64 = 37;
+    /// Trim.
+    pub const TRIM: i64 = 38;
+    /// Transmission Speeds.
+    pub const TRANSMISSION_SPEEDS: i64 = 63;
+    /// Engine Configuration.
+    pub const ENGINE_CONFIGURATION: i64 = 64;
+    /// Turbo.
+    pub const TURBO: i64 = 135;
+
+    /// Every element the derivation reads from `pattern`.
+    pub const ALL: [i64; 12] = [
+        CYLINDERS,
+        DISPLACEMENT_CC,
+        DISPLACEMENT_L,
+        ENGINE_MODEL,
+        FUEL,
+        MODEL,
+        SERIES,
+        TRANSMISSION_STYLE,
+        TRIM,
+        TRANSMISSION_SPEEDS,
+        ENGINE_CONFIGURATION,
+        TURBO,
+    ];
+}
+
+/// The `trim_id` of rows that belong to a group regardless of trim.
+pub(crate) const ANY_TRIM: i64 = -1;
+
+/// One `pattern` row of an element the derivation reads.
+#[derive(Debug, Clone)]
+pub(crate) struct PatternIn {
+    pub id: i64,
+    pub schema_id: i64,
+    pub keys: String,
+    pub element_id: i64,
+    pub attribute_id: String,
+}
+
+/// The staging rows the derivation needs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Input {
+    /// `wmi`: (id, publicavailabilitydate as text).
+    pub wmis: Vec<(i64, Option<String>)>,
+    /// `wmi_vinschema`: (wmiid, vinschemaid, yearfrom, yearto).
+    pub links: Vec<(i64, i64, i64, Option<i64>)>,
+    /// Ids of the schemas with `tobeqced` true (hidden from decoding).
+    pub qc_schemas: HashSet<i64>,
+    /// Patterns of the elements in [`element::ALL`].
+    pub patterns: Vec<PatternIn>,
+    /// `make_model`: (makeid, modelid).
+    pub make_models: Vec<(i64, i64)>,
+    /// `make` names by id.
+    pub makes: HashMap<i64, String>,
+    /// `model` names by id.
+    pub models: HashMap<i64, String>,
+    /// Lookup names by (table, id as decimal text): `engineconfiguration`,
+    /// `fueltype`, `turbo`, `transmission`.
+    pub lookups: HashMap<(&'static str, String), String>,
+    /// `enginemodel`: (id, name).
+    pub engine_models: Vec<(i64, String)>,
+    /// `enginemodelpattern`: (enginemodelid, elementid, attributeid).
+    pub engine_model_patterns: Vec<(i64, i64, String)>,
+}
+
+/// The derived rows, ready to be written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Output {
+    /// (year, make_id) → make name.
+    pub makes: BTreeMap<(i32, i64), String>,
+    /// (year, make_id, model_id) → model name.
+    pub models: BTreeMap<(i32, i64, i64), String>,
+    /// (year, make_id, model_id, group_id).
+    pub group_years: BTreeSet<(i32, i64, i64, i64)>,
+    /// trim id → name.
+    pub trims: BTreeMap<i64, String>,
+    /// (group_id, trim_id).
+    pub group_trims: BTreeSet<(i64, i64)>,
+    /// engine id → text.
+    pub engines: BTreeMap<i64, String>,
+    /// (group_id, trim_id or [`ANY_TRIM`], engine_id).
+    pub group_engines: BTreeSet<(i64, i64, i64)>,
+    /// transmission id → text.
+    pub transmissions: BTreeMap<i64, String>,
+    /// (group_id, trim_id or [`ANY_TRIM`], transmission_id).
+    pub group_transmissions: BTreeSet<(i64, i64, i64)>,
+}
+
+impl Output {
+    /// Row counts per derived table, for the dataset metadata.
+    pub(crate) fn row_counts(&self) -> BTreeMap<String, i64> {
+        let n = |x: usize| x as i64;
+        BTreeMap::from([
+            ("dd_make".to_string(), n(self.makes.len())),
+            ("dd_model".to_string(), n(self.models.len())),
+            ("dd_group_year".to_string(), n(self.group_years.len())),
+            ("dd_trim".to_string(), n(self.trims.len())),
+            ("dd_group_trim".to_string(), n(self.group_trims.len())),
+            ("dd_engine".to_string(), n(self.engines.len())),
+            ("dd_group_engine".to_string(), n(self.group_engines.len())),
+            ("dd_transmission".to_string(), n(self.transmissions.len())),
+            (
+                "dd_group_transmission".to_string(),
+                n(self.group_transmissions.len()),
+            ),
+        ])
+    }
+}
+
+/// A pattern with its key parsed.
+struct Pat<'a> {
+    id: i64,
+    keys: &'a str,
+    key: PatternKey,
+    element_id: i64,
+    value: &'a str,
+}
+
+/// The years each usable schema is offered for: links of public WMIs to
+/// non-QC schemas, clamped to `1980..=current_year + 2` (open ranges end there).
+fn schema_years(input: &Input, now: Timestamp, current_year: i32) -> HashMap<i64, BTreeSet<i32>> {
+    let public: HashSet<i64> = input
+        .wmis
+        .iter()
+        .filter(|(_, date)| {
+            date.as_deref()
+                .and_then(Timestamp::parse)
+                .is_some_and(|d| d <= now)
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    let last = i64::from(current_year) + 2;
+    let mut years: HashMap<i64, BTreeSet<i32>> = HashMap::new();
+    for &(wmi_id, schema_id, from, to) in &input.links {
+        if !public.contains(&wmi_id) || input.qc_schemas.contains(&schema_id) {
+            continue;
+        }
+        let from = from.max(1980);
+        let to = to.unwrap_or(last).min(last);
+        if from > to {
+            continue;
+        }
+        let set = years.entry(schema_id).or_default();
+        // Both bounds are within 1980..=current+2 here, so they fit an i32.
+        set.extend((from..=to).filter_map(|y| i32::try_from(y).ok()));
+    }
+    years
+}
+
+/// Collects the value of one element for a choice anchored on `anchor`:
+/// the newest pattern with exactly the anchor's key text wins; otherwise the
+/// value of the compatible patterns when they all agree; otherwise unknown.
+fn element_value<'a>(
+    element_id: i64,
+    anchor_keys: &str,
+    anchor: &PatternKey,
+    candidates: &[&Pat<'a>],
+) -> Option<&'a str> {
+    let mut same_key: Option<&Pat<'a>> = None;
+    let mut agreed: Option<&'a str> = None;
+    let mut conflict = false;
+    for p in candidates.iter().filter(|p| p.element_id == element_id) {
+        if p.keys == anchor_keys {
+            if same_key.is_none_or(|s| p.id > s.id) {
+                same_key = Some(p);
+            }
+        } else if p.key.compatible(anchor) {
+            match agreed {
+                None => agreed = Some(p.value),
+                Some(v) if v.trim() == p.value.trim() => {}
+                Some(_) => conflict = true,
+            }
+        }
+    }
+    match same_key {
+        Some(p) => Some(p.value),
+        None if conflict => None,
+        None => agreed,
+    }
+}
+
+/// Engine models by their normalized name (trimmed, lower-cased), as the
+/// decoder finds them from an element-18 value.
+struct EngineModels<'a> {
+    patterns: HashMap<String, Vec<(i64, &'a str)>>,
+}
+
+impl<'a> EngineModels<'a> {
+    fn new(input: &'a Input) -> EngineModels<'a> {
+        let mut by_id: HashMap<i64, Vec<(i64, &'a str)>> = HashMap::new();
+        for (model_id, element_id, value) in &input.engine_model_patterns {
+            by_id
+                .entry(*model_id)
+                .or_default()
+                .push((*element_id, value.as_str()));
+        }
+        let mut patterns: HashMap<String, Vec<(i64, &'a str)>> = HashMap::new();
+        for (id, name) in &input.engine_models {
+            if let Some(rows) = by_id.get(id) {
+                patterns
+                    .entry(name.trim().to_lowercase())
+                    .or_default()
+                    .extend(rows.iter().copied());
+            }
+        }
+        EngineModels { patterns }
+    }
+
+    /// The value of `element_id` implied by engine model `name`, when its
+    /// engine-model patterns agree on one.
+    fn value(&self, name: &str, element_id: i64) -> Option<&'a str> {
+        let rows = self.patterns.get(&name.trim().to_lowercase())?;
+        let mut values = rows
+            .iter()
+            .filter(|(e, _)| *e == element_id)
+            .map(|(_, v)| *v);
+        let first = values.next()?;
+        values.all(|v| v.trim() == first.trim()).then_some(first)
+    }
+}
+
+/// A choice found for one model pattern: its text and the anchor key it
+/// hangs on (for the trim association).
+struct Found {
+    text: String,
+    key: PatternKey,
+}
+
+/// Runs the derivation.
+pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Output {
+    let years = schema_years(input, now, current_year);
+    let mut makes_of_model: HashMap<i64, Vec<i64>> = HashMap::new();
+    for &(make_id, model_id) in &input.make_models {
+        if input.makes.contains_key(&make_id) {
+            makes_of_model.entry(model_id).or_default().push(make_id);
+        }
+    }
+    for makes in makes_of_model.values_mut() {
+        makes.sort_unstable();
+        makes.dedup();
+    }
+    let engine_models = EngineModels::new(input);
+    let lookup = |table: &'static str, id: Option<&str>| -> Option<String> {
+        input.lookups.get(&(table, id?.to_string())).cloned()
+    };
+
+    // Patterns of the usable schemas, by schema, in ascending id.
+    let mut by_schema: BTreeMap<i64, Vec<Pat<'_>>> = BTreeMap::new();
+    for p in &input.patterns {
+        if !years.contains_key(&p.schema_id) {
+            continue;
+        }
+        let Some(key) = PatternKey::parse(&p.keys) else {
+            continue;
+        };
+        by_schema.entry(p.schema_id).or_default().push(Pat {
+            id: p.id,
+            keys: &p.keys,
+            key,
+            element_id: p.element_id,
+            value: &p.attribute_id,
+        });
+    }
+
+    let mut out = Output::default();
+    let mut group_ids: BTreeMap<(i64, i64, i64), i64> = BTreeMap::new();
+    for (schema_id, pats) in &mut by_schema {
+        pats.sort_by_key(|p| p.id);
+        let Some(schema_years) = years.get(schema_id) else {
+            continue;
+        };
+        let of = |ids: &[i64]| -> Vec<&Pat<'_>> {
+            pats.iter().filter(|p| ids.contains(&p.element_id)).collect()
+        };
+        let model_pats = of(&[element::MODEL]);
+        let trim_pats = of(&[element::TRIM, element::SERIES]);
+        let engine_pats = of(&[
+            element::DISPLACEMENT_L,
+            element::DISPLACEMENT_CC,
+            element::CYLINDERS,
+            element::ENGINE_MODEL,
+            element::FUEL,
+            element::ENGINE_CONFIGURATION,
+            element::TURBO,
+        ]);
+        let transmission_pats = of(&[element::TRANSMISSION_STYLE, element::TRANSMISSION_SPEEDS]);
+
+        for m in &model_pats {
+            let Ok(model_id) = m.value.trim().parse::<i64>() else {
+                continue;
+            };
+            // The decoder resolves the model by its id text exactly.
+            if m.value != model_id.to_string() {
+                continue;
+            }
+            let (Some(model_name), Some(makes)) =
+                (input.models.get(&model_id), makes_of_model.get(&model_id))
+            else {
+                continue;
+            };
+
+            let trims: Vec<(&Pat<'_>, &str)> = trim_pats
+                .iter()
+                .filter(|t| t.key.compatible(&m.key))
+                .filter_map(|t| {
+                    let name = t.value.trim();
+                    (!name.is_empty()).then_some((*t, name))
+                })
+                .collect();
+            let engines = find_engines(m, &engine_pats, &engine_models, &lookup);
+            let transmissions = find_transmissions(m, &transmission_pats, &lookup);
+
+            for &make_id in makes {
+                let Some(make_name) = input.makes.get(&make_id) else {
+                    continue;
+                };
+                let next = group_ids.len() as i64 + 1;
+                let group = *group_ids
+                    .entry((*schema_id, make_id, model_id))
+                    .or_insert(next);
+                for &year in schema_years {
+                    out.makes.insert((year, make_id), make_name.clone());
+                    out.models
+                        .insert((year, make_id, model_id), model_name.clone());
+                    out.group_years.insert((year, make_id, model_id, group));
+                }
+                let mut trim_ids = Vec::with_capacity(trims.len());
+                for (t, name) in &trims {
+                    let id = text::stable_id(Kind::Trim, make_id, model_id, name);
+                    keep_first_name(&mut out.trims, id, name);
+                    out.group_trims.insert((group, id));
+                    trim_ids.push((id, &t.key));
+                }
+                let link = |found: &[Found],
+                            kind: Kind,
+                            names: &mut BTreeMap<i64, String>,
+                            rows: &mut BTreeSet<(i64, i64, i64)>| {
+                    for f in found {
+                        let id = text::stable_id(kind, make_id, model_id, &f.text);
+                        keep_first_name(names, id, &f.text);
+                        rows.insert((group, ANY_TRIM, id));
+                        for (trim_id, trim_key) in &trim_ids {
+                            if trim_key.compatible(&f.key) {
+                                rows.insert((group, *trim_id, id));
+                            }
+                        }
+                    }
+                };
+                link(
+                    &engines,
+                    Kind::Engine,
+                    &mut out.engines,
+                    &mut out.group_engines,
+                );
+                link(
+                    &transmissions,
+                    Kind::Transmission,
+                    &mut out.transmissions,
+                    &mut out.group_transmissions,
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Two texts with one normalized form share an id; the name shown is the
+/// smallest of their spellings, so the choice does not depend on row order.
+fn keep_first_name(names: &mut BTreeMap<i64, String>, id: i64, name: &str) {
+    match names.get_mut(&id) {
+        Some(existing) if existing.as_str() <= name => {}
+        Some(existing) => *existing = name.to_string(),
+        None => {
+            names.insert(id, name.to_string());
+        }
+    }
+}
+
+/// Distinct anchor keys among `pats` of `elements` compatible with the model
+/// pattern, in ascending pattern id.
+fn anchors<'p, 'a>(
+    compatible: &[&'p Pat<'a>],
+    elements: &[i64],
+) -> Vec<&'p Pat<'a>> {
+    let mut seen = HashSet::new();
+    compatible
+        .iter()
+        .filter(|p| elements.contains(&p.element_id))
+        .filter(|p| seen.insert(p.keys))
+        .copied()
+        .collect()
+}
+
+fn find_engines(
+    m: &Pat<'_>,
+    engine_pats: &[&Pat<'_>],
+    engine_models: &EngineModels<'_>,
+    lookup: &dyn Fn(&'static str, Option<&str>) -> Option<String>,
+) -> Vec<Found> {
+    let compatible: Vec<&Pat<'_>> = engine_pats
+        .iter()
+        .filter(|p| p.key.compatible(&m.key))
+        .copied()
+        .collect();
+    let mut anchor_pats = anchors(
+        &compatible,
+        &[
+            element::DISPLACEMENT_L,
+            element::DISPLACEMENT_CC,
+            element::CYLINDERS,
+            element::ENGINE_MODEL,
+        ],
+    );
+    if anchor_pats.is_empty() {
+        // Vehicles whose data has only a fuel (electric ones, typically).
+        anchor_pats = anchors(&compatible, &[element::FUEL]);
+    }
+    let mut found = Vec::new();
+    let mut seen = HashSet::new();
+    for a in anchor_pats {
+        let get = |e: i64| element_value(e, a.keys, &a.key, &compatible);
+        let engine_model = get(element::ENGINE_MODEL);
+        // Engine-model patterns fill what the VIN patterns leave open, as
+        // they do in a decode (a pattern always outranks them).
+        let get_or_model = |e: i64| {
+            get(e).or_else(|| engine_model.and_then(|name| engine_models.value(name, e)))
+        };
+        let parts = EngineParts {
+            liters: get_or_model(element::DISPLACEMENT_L).map(str::to_string),
+            cc: get_or_model(element::DISPLACEMENT_CC).map(str::to_string),
+            cylinders: get_or_model(element::CYLINDERS).map(str::to_string),
+            configuration: lookup(
+                "engineconfiguration",
+                get_or_model(element::ENGINE_CONFIGURATION),
+            ),
+            fuel: lookup("fueltype", get_or_model(element::FUEL)),
+            turbo: lookup("turbo", get_or_model(element::TURBO)),
+            engine_model: engine_model.map(str::to_string),
+        };
+        if let Some(text) = parts.text()
+            && seen.insert((text.clone(), a.keys))
+        {
+            found.push(Found {
+                text,
+                key: a.key.clone(),
+            });
+        }
+    }
+    found
+}
+
+fn find_transmissions(
+    m: &Pat<'_>,
+    transmission_pats: &[&Pat<'_>],
+    lookup: &dyn Fn(&'static str, Option<&str>) -> Option<String>,
+) -> Vec<Found> {
+    let compatible: Vec<&Pat<'_>> = transmission_pats
+        .iter()
+        .filter(|p| p.key.compatible(&m.key))
+        .copied()
+        .collect();
+    let mut found = Vec::new();
+    let mut seen = HashSet::new();
+    for a in anchors(
+        &compatible,
+        &[element::TRANSMISSION_STYLE, element::TRANSMISSION_SPEEDS],
+    ) {
+        let get = |e: i64| element_value(e, a.keys, &a.key, &compatible);
+        let style = lookup("transmission", get(element::TRANSMISSION_STYLE));
+        let speeds = get(element::TRANSMISSION_SPEEDS);
+        if let Some(text) = text::transmission_text(style.as_deref(), speeds)
+            && seen.insert((text.clone(), a.keys))
+        {
+            found.push(Found {
+                text,
+                key: a.key.clone(),
+            });
+        }
+    }
+    found
+}

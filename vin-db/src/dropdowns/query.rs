@@ -1,0 +1,303 @@
+//! The cascade's queries over the derived `dd_*` tables of the live dataset,
+//! cached in moka.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::compute::ANY_TRIM;
+use crate::store::{Backend, Store};
+use crate::{Error, Result};
+
+/// One entry of a dropdown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Choice {
+    /// NHTSA's id for makes and models; a stable 53-bit id for trims,
+    /// engines and transmissions (see [`super::text::stable_id`]).
+    pub id: i64,
+    /// The text to show.
+    pub name: String,
+}
+
+/// Settings of the [`Dropdowns`] cache.
+#[derive(Debug, Clone)]
+pub struct DropdownsConfig {
+    /// Most answers kept (one answer = one list).
+    pub capacity: u64,
+    /// How long an answer is kept.
+    pub ttl: Duration,
+}
+
+impl Default for DropdownsConfig {
+    /// 100 000 answers, 7 days.
+    fn default() -> Self {
+        DropdownsConfig {
+            capacity: 100_000,
+            ttl: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+/// A query, as the cache key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Query {
+    Years,
+    Makes(i32),
+    Models(i32, i64),
+    Trims(i32, i64, i64),
+    Engines(i32, i64, i64, i64),
+    Transmissions(i32, i64, i64, i64),
+}
+
+/// The year → make → model → trim → engine → transmission cascade over a
+/// [`Store`]. Cheap to clone (the cache is shared).
+///
+/// ```no_run
+/// # async fn demo() -> vin_db::Result<()> {
+/// use vin_db::dropdowns::Dropdowns;
+/// use vin_db::store::Store;
+/// let store = Store::open("sqlite:///var/lib/vin/vin.sqlite").await?;
+/// let dropdowns = Dropdowns::new(store);
+/// let year = dropdowns.years().await?[0];
+/// for make in dropdowns.makes(year).await? {
+///     println!("{} {}", make.id, make.name);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Dropdowns {
+    store: Store,
+    cache: moka::future::Cache<Query, Arc<Vec<Choice>>>,
+}
+
+impl std::fmt::Debug for Dropdowns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dropdowns")
+            .field("store", &self.store.url_redacted())
+            .field("cached", &self.cache.entry_count())
+            .finish()
+    }
+}
+
+/// `Err(InvalidArgument)` unless `year` is a model year vPIC can know.
+fn check_year(year: i32) -> Result<()> {
+    let last = super::year_of(super::now()) + 2;
+    if (1980..=last).contains(&year) {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "year {year} is outside 1980..={last}"
+        )))
+    }
+}
+
+/// `Err(InvalidArgument)` for a negative id.
+fn check_id(what: &str, id: i64) -> Result<()> {
+    if id < 0 {
+        Err(Error::InvalidArgument(format!(
+            "{what} {id} is negative"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+impl Dropdowns {
+    /// A cascade over `store` with the default cache (7 days, 100 000 answers).
+    pub fn new(store: Store) -> Dropdowns {
+        Dropdowns::with_config(store, DropdownsConfig::default())
+    }
+
+    /// A cascade over `store` with the given cache settings.
+    pub fn with_config(store: Store, config: DropdownsConfig) -> Dropdowns {
+        let cache = moka::future::Cache::builder()
+            .max_capacity(config.capacity)
+            .time_to_live(config.ttl)
+            .build();
+        Dropdowns { store, cache }
+    }
+
+    /// Drops every cached answer (call it when the dataset changes).
+    pub fn invalidate_all(&self) {
+        self.cache.invalidate_all();
+    }
+
+    /// Model years that have at least one make, newest first.
+    pub async fn years(&self) -> Result<Vec<i32>> {
+        let list = self.cached(Query::Years).await?;
+        Ok(list
+            .iter()
+            .filter_map(|c| i32::try_from(c.id).ok())
+            .collect())
+    }
+
+    /// Makes offered for `year`, by name.
+    pub async fn makes(&self, year: i32) -> Result<Vec<Choice>> {
+        check_year(year)?;
+        self.list(Query::Makes(year)).await
+    }
+
+    /// Models of `make_id` offered for `year`, by name.
+    pub async fn models(&self, year: i32, make_id: i64) -> Result<Vec<Choice>> {
+        check_year(year)?;
+        check_id("make id", make_id)?;
+        self.list(Query::Models(year, make_id)).await
+    }
+
+    /// Trims of the model for `year`, by name.
+    pub async fn trims(&self, year: i32, make_id: i64, model_id: i64) -> Result<Vec<Choice>> {
+        check_year(year)?;
+        check_id("make id", make_id)?;
+        check_id("model id", model_id)?;
+        self.list(Query::Trims(year, make_id, model_id)).await
+    }
+
+    /// Engines of the model for `year` (of that trim when `trim_id` is given), by name.
+    pub async fn engines(
+        &self,
+        year: i32,
+        make_id: i64,
+        model_id: i64,
+        trim_id: Option<i64>,
+    ) -> Result<Vec<Choice>> {
+        let t = check_leaf(year, make_id, model_id, trim_id)?;
+        self.list(Query::Engines(year, make_id, model_id, t)).await
+    }
+
+    /// Transmissions of the model for `year` (of that trim when `trim_id` is given), by name.
+    pub async fn transmissions(
+        &self,
+        year: i32,
+        make_id: i64,
+        model_id: i64,
+        trim_id: Option<i64>,
+    ) -> Result<Vec<Choice>> {
+        let t = check_leaf(year, make_id, model_id, trim_id)?;
+        self.list(Query::Transmissions(year, make_id, model_id, t))
+            .await
+    }
+
+    async fn list(&self, q: Query) -> Result<Vec<Choice>> {
+        Ok(self.cached(q).await?.as_ref().clone())
+    }
+
+    async fn cached(&self, q: Query) -> Result<Arc<Vec<Choice>>> {
+        if let Some(hit) = self.cache.get(&q).await {
+            return Ok(hit);
+        }
+        let fresh = Arc::new(self.fetch(q).await?);
+        self.cache.insert(q, fresh.clone()).await;
+        Ok(fresh)
+    }
+
+    /// Runs one query against the live dataset, uncached.
+    async fn fetch(&self, q: Query) -> Result<Vec<Choice>> {
+        let (sql, binds) = sql_of(q);
+        let rows: Vec<(i64, String)> = match self.store.backend() {
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { pool, schema } => {
+                let prefix = format!("\"{}\".", schema.replace('"', "\"\""));
+                let text = sql.replace("{p}", &prefix);
+                let mut query = sqlx::query_as::<_, (i64, String)>(&text);
+                for b in &binds {
+                    query = query.bind(*b);
+                }
+                query.fetch_all(pool).await?
+            }
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { pool } => {
+                let text = sql.replace("{p}", "");
+                let mut query = sqlx::query_as::<_, (i64, String)>(&text);
+                for b in &binds {
+                    query = query.bind(*b);
+                }
+                query.fetch_all(pool).await?
+            }
+        };
+        let mut choices: Vec<Choice> = rows
+            .into_iter()
+            .map(|(id, name)| Choice { id, name })
+            .collect();
+        if matches!(q, Query::Years) {
+            choices.sort_by(|a, b| b.id.cmp(&a.id));
+        } else {
+            // Byte order of the names, the same on both backends.
+            choices.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        }
+        Ok(choices)
+    }
+}
+
+fn check_leaf(year: i32, make_id: i64, model_id: i64, trim_id: Option<i64>) -> Result<i64> {
+    check_year(year)?;
+    check_id("make id", make_id)?;
+    check_id("model id", model_id)?;
+    match trim_id {
+        Some(t) => {
+            check_id("trim id", t)?;
+            Ok(t)
+        }
+        None => Ok(ANY_TRIM),
+    }
+}
+
+/// The SQL of a query (`{p}` stands for the dataset's table prefix) and its
+/// parameters, in order.
+fn sql_of(q: Query) -> (&'static str, Vec<i64>) {
+    match q {
+        Query::Years => (
+            "SELECT DISTINCT year, CAST(year AS TEXT) FROM {p}dd_make",
+            vec![],
+        ),
+        Query::Makes(y) => (
+            "SELECT make_id, name FROM {p}dd_make WHERE year = $1",
+            vec![i64::from(y)],
+        ),
+        Query::Models(y, make) => (
+            "SELECT model_id, name FROM {p}dd_model WHERE year = $1 AND make_id = $2",
+            vec![i64::from(y), make],
+        ),
+        Query::Trims(y, make, model) => (
+            "SELECT DISTINCT t.id, t.name FROM {p}dd_group_year g \
+             JOIN {p}dd_group_trim gt ON gt.group_id = g.group_id \
+             JOIN {p}dd_trim t ON t.id = gt.trim_id \
+             WHERE g.year = $1 AND g.make_id = $2 AND g.model_id = $3",
+            vec![i64::from(y), make, model],
+        ),
+        Query::Engines(y, make, model, trim) => (
+            "SELECT DISTINCT e.id, e.name FROM {p}dd_group_year g \
+             JOIN {p}dd_group_engine ge ON ge.group_id = g.group_id AND ge.trim_id = $4 \
+             JOIN {p}dd_engine e ON e.id = ge.engine_id \
+             WHERE g.year = $1 AND g.make_id = $2 AND g.model_id = $3",
+            vec![i64::from(y), make, model, trim],
+        ),
+        Query::Transmissions(y, make, model, trim) => (
+            "SELECT DISTINCT t.id, t.name FROM {p}dd_group_year g \
+             JOIN {p}dd_group_transmission gt ON gt.group_id = g.group_id AND gt.trim_id = $4 \
+             JOIN {p}dd_transmission t ON t.id = gt.transmission_id \
+             WHERE g.year = $1 AND g.make_id = $2 AND g.model_id = $3",
+            vec![i64::from(y), make, model, trim],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argument_checks() {
+        assert!(check_year(1979).is_err());
+        assert!(check_year(1980).is_ok());
+        let last = super::super::year_of(super::super::now()) + 2;
+        assert!(check_year(last).is_ok());
+        assert!(check_year(last + 1).is_err());
+        assert!(check_id("make id", -1).is_err());
+        assert!(check_id("make id", 0).is_ok());
+        assert_eq!(check_leaf(2020, 1, 2, None).ok(), Some(ANY_TRIM));
+        assert!(check_leaf(2020, 1, 2, Some(-5)).is_err());
+        let e = check_leaf(2020, -1, 2, None).unwrap_err();
+        assert_eq!(e.code(), "ERR_INVALID_ARGUMENT");
+    }
+}
