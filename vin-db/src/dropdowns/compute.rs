@@ -294,6 +294,8 @@ pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Outpu
     }
 
     let mut out = Output::default();
+    let (mut trim_names, mut engine_names, mut transmission_names) =
+        (Spellings::default(), Spellings::default(), Spellings::default());
     let mut group_ids: BTreeMap<(i64, i64, i64), i64> = BTreeMap::new();
     for (schema_id, pats) in &mut by_schema {
         pats.sort_by_key(|p| p.id);
@@ -358,17 +360,17 @@ pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Outpu
                 let mut trim_ids = Vec::with_capacity(trims.len());
                 for (t, name) in &trims {
                     let id = text::stable_id(Kind::Trim, make_id, model_id, name);
-                    keep_first_name(&mut out.trims, id, name);
+                    trim_names.add(id, name, t.element_id == element::TRIM);
                     out.group_trims.insert((group, id));
                     trim_ids.push((id, &t.key));
                 }
                 let link = |found: &[Found],
                             kind: Kind,
-                            names: &mut BTreeMap<i64, String>,
+                            names: &mut Spellings,
                             rows: &mut BTreeSet<(i64, i64, i64)>| {
                     for f in found {
                         let id = text::stable_id(kind, make_id, model_id, &f.text);
-                        keep_first_name(names, id, &f.text);
+                        names.add(id, &f.text, true);
                         rows.insert((group, ANY_TRIM, id));
                         for (trim_id, trim_key) in &trim_ids {
                             if trim_key.compatible(&f.key) {
@@ -380,30 +382,55 @@ pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Outpu
                 link(
                     &engines,
                     Kind::Engine,
-                    &mut out.engines,
+                    &mut engine_names,
                     &mut out.group_engines,
                 );
                 link(
                     &transmissions,
                     Kind::Transmission,
-                    &mut out.transmissions,
+                    &mut transmission_names,
                     &mut out.group_transmissions,
                 );
             }
         }
     }
+    out.trims = trim_names.resolve();
+    out.engines = engine_names.resolve();
+    out.transmissions = transmission_names.resolve();
     out
 }
 
-/// Two texts with one normalized form share an id; the name shown is the
-/// smallest of their spellings, so the choice does not depend on row order.
-fn keep_first_name(names: &mut BTreeMap<i64, String>, id: i64, name: &str) {
-    match names.get_mut(&id) {
-        Some(existing) if existing.as_str() <= name => {}
-        Some(existing) => *existing = name.to_string(),
-        None => {
-            names.insert(id, name.to_string());
-        }
+/// The spellings seen for each id. Texts with one normalized form share an
+/// id; the name shown is the spelling of the Trim element over that of the
+/// Series element, then the most frequent one, then the smallest, so it does
+/// not depend on row order.
+#[derive(Default)]
+struct Spellings {
+    seen: HashMap<i64, HashMap<String, (bool, u32)>>,
+}
+
+impl Spellings {
+    fn add(&mut self, id: i64, name: &str, preferred: bool) {
+        let e = self
+            .seen
+            .entry(id)
+            .or_default()
+            .entry(name.to_string())
+            .or_insert((false, 0));
+        e.0 |= preferred;
+        e.1 += 1;
+    }
+
+    fn resolve(self) -> BTreeMap<i64, String> {
+        self.seen
+            .into_iter()
+            .filter_map(|(id, names)| {
+                let best = names.into_iter().max_by(|(a, (ap, ac)), (b, (bp, bc))| {
+                    ap.cmp(bp).then(ac.cmp(bc)).then(b.cmp(a))
+                })?;
+                Some((id, best.0))
+            })
+            .collect()
     }
 }
 
