@@ -1,60 +1,52 @@
 //! Pattern keys as the derivation needs them: parsed once, then tested for
 //! compatibility (can both keys match one VIN?).
 
-/// A parsed pattern key.
+use vin_core::key::Key;
+
+/// A parsed pattern key that the decoder's pattern step can match.
 #[derive(Debug, Clone)]
-pub(crate) struct PatternKey {
-    sets: Vec<Vec<u8>>,
-}
+pub(crate) struct PatternKey(Key);
 
 impl PatternKey {
-    /// `None` for keys the pattern step never matches (formula keys with `#`)
-    /// or that cannot be parsed.
+    /// `None` for keys the pattern step never matches: formula keys (with
+    /// `#`, which only the formula step reads) and keys that do not parse.
     pub(crate) fn parse(text: &str) -> Option<PatternKey> {
         if text.contains('#') {
             return None;
         }
-        let b = text.as_bytes();
-        let mut sets = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            if b[i] == b'[' {
-                let end = i + 1 + b[i + 1..].iter().position(|&c| c == b']')?;
-                let body = &b[i + 1..end];
-                let mut set = Vec::new();
-                let mut j = 0;
-                while j < body.len() {
-                    if j + 2 < body.len() && body[j + 1] == b'-' {
-                        if body[j] > body[j + 2] {
-                            return None;
-                        }
-                        set.extend(body[j]..=body[j + 2]);
-                        j += 3;
-                    } else {
-                        set.push(if body[j] == b'*' { b'.' } else { body[j] });
-                        j += 1;
-                    }
-                }
-                if set.is_empty() {
-                    return None;
-                }
-                sets.push(set);
-                i = end + 1;
-            } else {
-                sets.push(match b[i] {
-                    b'*' | b'_' => Vec::new(),
-                    c => vec![c],
-                });
-                i += 1;
-            }
-        }
-        Some(PatternKey { sets })
+        Key::parse(text).ok().map(PatternKey)
     }
 
     /// Whether some VIN can match both keys.
     pub(crate) fn compatible(&self, other: &PatternKey) -> bool {
-        self.sets.iter().zip(&other.sets).all(|(a, b)| {
-            a.is_empty() || b.is_empty() || a.iter().any(|c| b.contains(c))
-        })
+        self.0.compatible(&other.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(text: &str) -> PatternKey {
+        PatternKey::parse(text).unwrap()
+    }
+
+    #[test]
+    fn compatibility_of_real_keys() {
+        // Honda Accord 2003 model key vs trim keys of its schema.
+        assert!(key("CM82").compatible(&key("CM826")));
+        assert!(!key("CM82").compatible(&key("CM55")));
+        assert!(key("*****|*1").compatible(&key("TR")));
+        assert!(!key("*****|*1").compatible(&key("*****|*2")));
+        assert!(key("[A-C]").compatible(&key("B")));
+        assert!(!key("[A-C]").compatible(&key("D")));
+        assert!(key("*[1-A-JT]").compatible(&key("*B")));
+    }
+
+    #[test]
+    fn formula_and_broken_keys_are_skipped() {
+        assert!(PatternKey::parse("*****|**##").is_none());
+        assert!(PatternKey::parse("[Z-A]").is_none());
+        assert!(PatternKey::parse("[AB").is_none());
     }
 }
