@@ -1,0 +1,400 @@
+//! One WMI string's compiled schemas and patterns: [`WmiCatalog`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use vin_core::key::Key;
+
+use super::charset::PositionSets;
+use super::globals::Globals;
+use crate::model::{Timestamp, WmiRows};
+
+/// Elements that never come from patterns (spec 3.2, 3.6).
+const NOT_FROM_PATTERNS: [i32; 4] = [26, 27, 29, 39];
+
+/// A `Wmi` row.
+#[derive(Debug, Clone)]
+pub(crate) struct WmiRowInfo {
+    pub id: i32,
+    pub public_at: Option<Timestamp>,
+    pub vehicle_type_id: Option<i32>,
+    pub truck_type_id: Option<i32>,
+    pub manufacturer_id: Option<i32>,
+    /// `UpdatedOn`, else `CreatedOn`.
+    pub changed: Option<Timestamp>,
+}
+
+impl WmiRowInfo {
+    /// Published: a non-NULL `PublicAvailabilityDate` not after `now`.
+    pub fn is_public(&self, now: Timestamp) -> bool {
+        self.public_at.is_some_and(|p| p <= now)
+    }
+}
+
+/// A `Wmi_VinSchema` row whose schema exists.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LinkInfo {
+    /// Index into [`WmiCatalog::rows`].
+    pub row: usize,
+    pub year_from: i32,
+    /// `coalesce(YearTo, 2999)`.
+    pub year_to: i32,
+}
+
+impl LinkInfo {
+    /// Covers `year`; every link covers a pass without a year.
+    pub fn covers(&self, year: Option<i32>) -> bool {
+        year.is_none_or(|y| self.year_from <= y && y <= self.year_to)
+    }
+}
+
+/// A `VinSchema` linked to the WMI.
+#[derive(Debug, Clone)]
+pub(crate) struct SchemaInfo {
+    pub id: i32,
+    pub qc: bool,
+    /// Indexes of the links to this schema (any `Wmi` row).
+    pub links: Vec<usize>,
+    /// Union of the 4.5 expansions of every pattern key of this schema.
+    pub valid: PositionSets,
+}
+
+/// A `Pattern` row.
+#[derive(Debug, Clone)]
+pub(crate) struct PatternInfo {
+    pub id: i32,
+    pub schema: usize,
+    pub element: i32,
+    pub attribute: Arc<str>,
+    /// Upper-cased key text (the item's `Keys`).
+    pub keys_upper: Arc<str>,
+    /// The key as stored.
+    pub keys: Arc<str>,
+    /// `UpdatedOn`, else `CreatedOn`.
+    pub changed: Option<Timestamp>,
+    /// Display value of the attribute, resolved at load time.
+    pub display: Option<Arc<str>>,
+}
+
+/// One (pattern, link) pair of step 3.2: a pattern that passes the static
+/// filters and one link of the WMI to its schema.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pair {
+    /// Creation order (ascending pattern id, then link).
+    pub seq: u32,
+    pub pattern: u32,
+    pub link: u32,
+}
+
+/// A formula pattern (key with `#`) of step 3.6.
+#[derive(Debug, Clone)]
+pub(crate) struct FormulaInfo {
+    pub pattern: usize,
+    pub key: Key,
+}
+
+/// A value row of a vehicle-spec group.
+#[derive(Debug, Clone)]
+pub(crate) struct SpecValue {
+    pub id: i32,
+    pub element: i32,
+    pub attribute: Arc<str>,
+    pub changed: Option<Timestamp>,
+    pub display: Option<Arc<str>>,
+}
+
+/// A `VSpecSchemaPattern` with its key rows and value rows (spec 3.10).
+#[derive(Debug, Clone)]
+pub(crate) struct SpecGroup {
+    /// `VSpecSchemaPattern.Id`.
+    pub id: i32,
+    /// `VehicleSpecSchema.Id`.
+    pub schema_id: i32,
+    pub schema_qc: Option<bool>,
+    pub vehicle_type_id: Option<i32>,
+    pub model_ids: Vec<i32>,
+    pub years: Vec<i32>,
+    /// Key rows: (element, attribute).
+    pub keys: Vec<(i32, Arc<str>)>,
+    pub values: Vec<SpecValue>,
+}
+
+/// One WMI string's compiled catalog: its `Wmi` rows, schema links, patterns
+/// with their keys compiled and deduplicated, formula patterns, makes and
+/// vehicle-spec groups. Read-only and shared between threads.
+#[derive(Debug)]
+pub struct WmiCatalog {
+    wmi: Arc<str>,
+    pub(crate) rows: Vec<WmiRowInfo>,
+    pub(crate) links: Vec<LinkInfo>,
+    pub(crate) schemas: Vec<SchemaInfo>,
+    pub(crate) patterns: Vec<PatternInfo>,
+    /// Distinct keys of the step-3.2 patterns; `None` for keys that cannot match.
+    pub(crate) keys: Vec<Option<Key>>,
+    /// For each entry of `keys`, its pairs in creation order.
+    pub(crate) key_pairs: Vec<Vec<Pair>>,
+    /// Ascending pattern id.
+    pub(crate) formulas: Vec<FormulaInfo>,
+    /// `(row index, make id)` of `Wmi_Make` rows whose make exists.
+    pub(crate) makes: Vec<(usize, i32)>,
+    pub(crate) spec_groups: Vec<SpecGroup>,
+    approx_bytes: usize,
+}
+
+impl WmiCatalog {
+    /// Compiles the rows of one WMI string against the global tables.
+    pub fn compile(globals: &Globals, rows: WmiRows) -> WmiCatalog {
+        let mut wmi_rows: Vec<_> = rows.wmis.iter().collect();
+        wmi_rows.sort_by_key(|r| r.id);
+        let row_infos: Vec<WmiRowInfo> = wmi_rows
+            .iter()
+            .map(|r| WmiRowInfo {
+                id: r.id,
+                public_at: r.public_availability_date,
+                vehicle_type_id: r.vehicle_type_id,
+                truck_type_id: r.truck_type_id,
+                manufacturer_id: r.manufacturer_id,
+                changed: r.updated_on.or(r.created_on),
+            })
+            .collect();
+        let row_index: HashMap<i32, usize> = row_infos
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id, i))
+            .collect();
+
+        let mut schemas: Vec<SchemaInfo> = Vec::new();
+        let mut schema_index: HashMap<i32, usize> = HashMap::new();
+        for s in &rows.schemas {
+            schema_index.entry(s.id).or_insert_with(|| {
+                schemas.push(SchemaInfo {
+                    id: s.id,
+                    qc: s.tobeqced.unwrap_or(false),
+                    links: Vec::new(),
+                    valid: PositionSets::default(),
+                });
+                schemas.len() - 1
+            });
+        }
+        let mut link_rows = rows.links.clone();
+        link_rows.sort_by_key(|l| l.id);
+        let mut links = Vec::new();
+        for l in &link_rows {
+            let (Some(&row), Some(&schema)) =
+                (row_index.get(&l.wmi_id), schema_index.get(&l.vin_schema_id))
+            else {
+                continue;
+            };
+            schemas[schema].links.push(links.len());
+            links.push(LinkInfo {
+                row,
+                year_from: l.year_from,
+                year_to: l.year_to.unwrap_or(2999),
+            });
+        }
+
+        let mut pattern_rows: Vec<_> = rows.patterns.iter().collect();
+        pattern_rows.sort_by_key(|p| p.id);
+        let mut patterns = Vec::with_capacity(pattern_rows.len());
+        let mut key_ids: HashMap<Arc<str>, usize> = HashMap::new();
+        let mut keys: Vec<Option<Key>> = Vec::new();
+        let mut key_pairs: Vec<Vec<Pair>> = Vec::new();
+        let mut formulas = Vec::new();
+        let mut seq = 0u32;
+        let mut upper_cache: HashMap<Arc<str>, Arc<str>> = HashMap::new();
+        for p in pattern_rows {
+            let Some(&schema) = schema_index.get(&p.vin_schema_id) else {
+                continue;
+            };
+            // Valid characters use every pattern of the schema (spec 4.5 step 2).
+            schemas[schema].valid.add_key(&p.keys);
+            let stored: Arc<str> = match key_ids.get_key_value(p.keys.as_str()) {
+                Some((k, _)) => k.clone(),
+                None => Arc::from(p.keys.as_str()),
+            };
+            let upper = upper_cache
+                .entry(stored.clone())
+                .or_insert_with(|| Arc::from(stored.to_uppercase()))
+                .clone();
+            let element = globals.element(p.element_id);
+            let pattern_index = patterns.len();
+            let attribute: Arc<str> = Arc::from(p.attribute_id.as_str());
+            patterns.push(PatternInfo {
+                id: p.id,
+                schema,
+                element: p.element_id,
+                display: globals.display(p.element_id, Some(&attribute)),
+                attribute,
+                keys_upper: upper,
+                keys: stored.clone(),
+                changed: p.updated_on.or(p.created_on),
+            });
+            let Some(element) = element else {
+                continue;
+            };
+            if NOT_FROM_PATTERNS.contains(&p.element_id) {
+                continue;
+            }
+            if p.keys.contains('#') {
+                if let Ok(key) = Key::parse(&p.keys) {
+                    formulas.push(FormulaInfo {
+                        pattern: pattern_index,
+                        key,
+                    });
+                }
+            }
+            if !element.patternable || schemas[schema].qc {
+                continue;
+            }
+            let k = *key_ids.entry(stored.clone()).or_insert_with(|| {
+                keys.push(Key::parse(&stored).ok());
+                key_pairs.push(Vec::new());
+                keys.len() - 1
+            });
+            for &link in &schemas[schema].links {
+                key_pairs[k].push(Pair {
+                    seq,
+                    pattern: u32::try_from(pattern_index).unwrap_or(u32::MAX),
+                    link: u32::try_from(link).unwrap_or(u32::MAX),
+                });
+                seq += 1;
+            }
+        }
+
+        let makes = rows
+            .wmi_makes
+            .iter()
+            .filter(|m| globals.make_upper.contains_key(&m.make_id))
+            .filter_map(|m| row_index.get(&m.wmi_id).map(|&r| (r, m.make_id)))
+            .collect();
+
+        let linked_makes: Vec<i32> = rows.wmi_makes.iter().map(|m| m.make_id).collect();
+        let mut spec_groups: Vec<SpecGroup> = Vec::new();
+        let mut group_index: HashMap<i32, usize> = HashMap::new();
+        let spec_schemas: HashMap<i32, _> = rows
+            .spec_schemas
+            .iter()
+            .filter(|s| linked_makes.contains(&s.make_id))
+            .map(|s| (s.id, s))
+            .collect();
+        let mut spec_rows: Vec<_> = rows.spec_patterns.iter().collect();
+        spec_rows.sort_by_key(|p| p.id);
+        for sp in spec_rows {
+            let Some(schema) = spec_schemas.get(&sp.spec_schema_id) else {
+                continue;
+            };
+            let g = *group_index
+                .entry(sp.vspec_schema_pattern_id)
+                .or_insert_with(|| {
+                    spec_groups.push(SpecGroup {
+                        id: sp.vspec_schema_pattern_id,
+                        schema_id: schema.id,
+                        schema_qc: schema.tobeqced,
+                        vehicle_type_id: schema.vehicle_type_id,
+                        model_ids: schema.model_ids.clone(),
+                        years: schema.years.clone(),
+                        keys: Vec::new(),
+                        values: Vec::new(),
+                    });
+                    spec_groups.len() - 1
+                });
+            let attribute: Arc<str> = Arc::from(sp.attribute_id.as_str());
+            if sp.is_key {
+                spec_groups[g].keys.push((sp.element_id, attribute));
+            } else {
+                spec_groups[g].values.push(SpecValue {
+                    id: sp.id,
+                    element: sp.element_id,
+                    display: globals.display(sp.element_id, Some(&attribute)),
+                    attribute,
+                    changed: sp.updated_on.or(sp.created_on),
+                });
+            }
+        }
+        spec_groups.retain(|g| !g.keys.is_empty());
+
+        let approx_bytes = 256
+            + patterns.len() * (std::mem::size_of::<PatternInfo>() + 24)
+            + keys.len() * (std::mem::size_of::<Option<Key>>() + 48)
+            + usize::try_from(seq).unwrap_or(0) * std::mem::size_of::<Pair>()
+            + formulas.len() * std::mem::size_of::<FormulaInfo>()
+            + schemas.len() * std::mem::size_of::<SchemaInfo>()
+            + links.len() * std::mem::size_of::<LinkInfo>()
+            + spec_groups.len() * 128;
+
+        WmiCatalog {
+            wmi: Arc::from(rows.wmi.to_uppercase()),
+            rows: row_infos,
+            links,
+            schemas,
+            patterns,
+            keys,
+            key_pairs,
+            formulas,
+            makes,
+            spec_groups,
+            approx_bytes,
+        }
+    }
+
+    /// The WMI string (3 or 6 characters).
+    pub fn wmi(&self) -> &str {
+        &self.wmi
+    }
+
+    /// The WMI string, shared.
+    pub(crate) fn wmi_arc(&self) -> &Arc<str> {
+        &self.wmi
+    }
+
+    /// A rough size in bytes, for the cache weigher.
+    pub fn approx_bytes(&self) -> usize {
+        self.approx_bytes
+    }
+
+    /// Whether any `Wmi` row has this string (published or not).
+    pub fn is_registered(&self) -> bool {
+        !self.rows.is_empty()
+    }
+
+    /// Spec 2.2: the first `Wmi` row is a car, an MPV or a light truck.
+    pub fn car_lt(&self) -> bool {
+        self.rows.first().is_some_and(|r| {
+            matches!(r.vehicle_type_id, Some(2 | 7))
+                || (r.vehicle_type_id == Some(3) && r.truck_type_id == Some(1))
+        })
+    }
+
+    /// Spec 3.1: the first published `Wmi` row.
+    pub(crate) fn public_row(&self, now: Timestamp) -> Option<&WmiRowInfo> {
+        self.rows.iter().find(|r| r.is_public(now))
+    }
+
+    /// Spec 2.4 step 2: links (any row, existing schema) covering `year`.
+    pub(crate) fn links_covering(&self, year: i32) -> usize {
+        self.links.iter().filter(|l| l.covers(Some(year))).count()
+    }
+
+    /// Spec 4.5 step 2: the allowed characters per position for a pass year
+    /// (nothing without a year).
+    pub(crate) fn valid_chars(&self, year: Option<i32>) -> PositionSets {
+        let mut sets = PositionSets::default();
+        if year.is_none() {
+            return sets;
+        }
+        for s in &self.schemas {
+            if s.links.iter().any(|&l| self.links[l].covers(year)) {
+                sets.union(&s.valid);
+            }
+        }
+        sets
+    }
+
+    /// Whether the schema has a link (any row) covering `year`.
+    pub(crate) fn schema_covers(&self, schema: usize, year: Option<i32>) -> bool {
+        self.schemas[schema]
+            .links
+            .iter()
+            .any(|&l| self.links[l].covers(year))
+    }
+}

@@ -1,0 +1,1 @@
+//! Engine tests on constructed catalogs (spec examples and edge cases).
