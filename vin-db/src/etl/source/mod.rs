@@ -7,15 +7,22 @@
 //!
 //! The one entry point is [`open`]; see there for the accepted source names.
 
+pub mod copy;
+pub mod dump;
 pub mod escape;
 mod hashing;
 mod lite;
 pub mod month;
+pub mod nhtsa;
 mod opened;
 pub mod supplement;
 
 use std::collections::BTreeSet;
+use std::io::BufReader;
 use std::path::PathBuf;
+
+use dump::DumpKind;
+use nhtsa::{Downloader, Month};
 
 pub use opened::{OpenedSource, Release, SkippedTable};
 
@@ -118,6 +125,10 @@ where
 /// A parsed source name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceSpec {
+    /// `nhtsa:YYYY_MM` or `nhtsa:latest`: download NHTSA's dump.
+    Nhtsa(Month),
+    /// A local dump: `.plain.zip` (any `.zip`), `.sql` or `.sql.gz`.
+    Dump(PathBuf, DumpKind),
     /// `sqlite:PATH` (or a path ending in `.db`, `.db.gz`, `.sqlite`): the lite SQLite file.
     Sqlite(PathBuf),
     /// `supplement` or `supplement:PATH`: the small-tables JSON.
@@ -131,6 +142,9 @@ impl SourceSpec {
         if spec.is_empty() {
             return Err(Error::InvalidArgument("empty source name".into()));
         }
+        if let Some(month) = spec.strip_prefix("nhtsa:") {
+            return Month::parse(month).map(SourceSpec::Nhtsa);
+        }
         if let Some(path) = spec.strip_prefix("sqlite:") {
             return non_empty_path(spec, path).map(SourceSpec::Sqlite);
         }
@@ -139,6 +153,9 @@ impl SourceSpec {
         }
         if let Some(path) = spec.strip_prefix("supplement:") {
             return non_empty_path(spec, path).map(|p| SourceSpec::Supplement(Some(p)));
+        }
+        if let Some(kind) = DumpKind::from_name(spec) {
+            return Ok(SourceSpec::Dump(PathBuf::from(spec), kind));
         }
         let lower = spec.to_ascii_lowercase();
         if [".db", ".db.gz", ".sqlite", ".sqlite.gz"]
@@ -167,6 +184,11 @@ fn non_empty_path(spec: &str, path: &str) -> Result<PathBuf> {
 /// Opens a source and starts reading it on a background thread.
 ///
 /// Accepted names:
+/// - `nhtsa:YYYY_MM`, `nhtsa:latest` — download NHTSA's monthly dump into the
+///   cache directory (see [`nhtsa`]; `VIN_NHTSA_BASE_URL`, `VIN_CACHE_DIR`),
+///   then stream it. [`OpenedSource::release`] tells the release identity.
+/// - `PATH.plain.zip` (any `.zip`), `PATH.sql`, `PATH.sql.gz` — a local dump,
+///   streamed; only its `COPY vpic.<table>` blocks are read.
 /// - `sqlite:PATH` — the lite SQLite file, plain or `.gz` (gunzipped to a
 ///   temporary file first). Tables and columns come out lower-cased, integers
 ///   as decimal text, the dump's boolean columns as `t`/`f`.
@@ -196,9 +218,41 @@ pub fn open(spec: &str, wanted: WantedTables) -> Result<OpenedSource> {
         SourceSpec::Sqlite(path) => {
             OpenedSource::spawn(&label, move |em| lite::read(&path, &wanted, em))
         }
+        SourceSpec::Dump(path, kind) => {
+            OpenedSource::spawn(&label, move |em| dump::read(&path, kind, wanted, em, None))
+        }
+        SourceSpec::Nhtsa(month) => {
+            OpenedSource::spawn(&label, move |em| read_nhtsa(&month, wanted, em))
+        }
         SourceSpec::Supplement(path) => {
             let path = path.unwrap_or_else(supplement::default_path);
             OpenedSource::spawn(&label, move |em| supplement::read(&path, &wanted, em))
         }
     }
+}
+
+/// Downloads (or finds in the cache) a month's dump, then streams it.
+fn read_nhtsa(month: &Month, wanted: WantedTables, em: &opened::Emitter) -> Result<()> {
+    let downloader = Downloader::from_env()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (remote, path) = runtime.block_on(downloader.fetch(month))?;
+    drop(runtime);
+    let file = std::fs::File::open(&path)?;
+    let (sha256, size) = hashing::hash_reader(BufReader::with_capacity(1 << 18, file))?;
+    em.update(|s| {
+        s.release = Some(Release {
+            month: remote.month.clone(),
+            url: remote.url.clone(),
+            size,
+            sha256: sha256.clone(),
+            etag: remote.etag.clone(),
+            last_modified: remote.last_modified.clone(),
+        });
+    });
+    dump::read(&path, DumpKind::Zip, wanted, em, Some((sha256, size)))?;
+    // The month asked for (or found) names the release, whatever the file says.
+    em.update(|s| s.info.data_month = Some(remote.month.clone()));
+    Ok(())
 }
