@@ -176,8 +176,16 @@ impl Key {
                 key.hash_last = l as u8;
             }
             if parsed.path_b {
-                // Formula matching always reads the key under path-A rules.
-                let a = compile(&syntax::parse_like(text)?);
+                // Formula matching always reads the key under path-A rules; a
+                // key LIKE cannot read (trailing escape) is no formula match.
+                let a = match syntax::parse_like(text) {
+                    Ok(elems) => compile(&elems),
+                    Err(_) => {
+                        let mut never = compile(&[]);
+                        never.len = u8::MAX;
+                        never
+                    }
+                };
                 key.extra_mut().formula = Some(a);
             }
         }
