@@ -16,9 +16,7 @@ pub fn month_from_name(name: &str) -> Option<String> {
         let before_ok = i == 0 || !b[i - 1].is_ascii_digit();
         let after_ok = b.get(i + 7).is_none_or(|c| !c.is_ascii_digit());
         if before_ok && after_ok && token[4] == b'_' {
-            if let Some(m) = parse_month(&token[..4], &token[5..]) {
-                found = Some(m);
-            }
+            found = parse_month(&token[..4], &token[5..]).or(found);
         }
     }
     found

@@ -406,16 +406,14 @@ impl Downloader {
         }
         file.flush().map_err(|e| Failure::Fatal(e.into()))?;
         drop(file);
-        if let Some(t) = total {
-            if written != t {
-                if written > t {
-                    let _ = std::fs::remove_file(part);
-                }
-                return Err(Failure::Retry(Error::Unavailable(format!(
-                    "{}: truncated download, {written} of {t} bytes",
-                    remote.url
-                ))));
+        if let Some(t) = total.filter(|&t| t != written) {
+            if written > t {
+                let _ = std::fs::remove_file(part);
             }
+            return Err(Failure::Retry(Error::Unavailable(format!(
+                "{}: truncated download, {written} of {t} bytes",
+                remote.url
+            ))));
         }
         Ok(RemoteFile {
             month: remote.month.clone(),
