@@ -213,6 +213,44 @@ fn non_empty_path(spec: &str, path: &str) -> Result<PathBuf> {
 /// # Ok::<(), vin_db::Error>(())
 /// ```
 pub fn open(spec: &str, wanted: WantedTables) -> Result<OpenedSource> {
+    open_with(spec, wanted, &SourceOptions::from_env())
+}
+
+/// Settings of [`open_with`]; [`SourceOptions::from_env`] is what [`open`] uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceOptions {
+    /// NHTSA's download directory URL (`VIN_NHTSA_BASE_URL`).
+    pub nhtsa_base_url: String,
+    /// Download cache (`VIN_CACHE_DIR`, else `$XDG_CACHE_HOME/vin`, else `~/.cache/vin`);
+    /// `None` when none can be found, which only matters for `nhtsa:` sources.
+    pub cache_dir: Option<PathBuf>,
+    /// The supplement used by the bare `supplement` source (`VIN_SUPPLEMENT`).
+    pub supplement: PathBuf,
+    /// Draw a download progress bar (on a terminal).
+    pub progress: bool,
+}
+
+impl SourceOptions {
+    /// Settings from the environment, with the documented defaults.
+    pub fn from_env() -> Self {
+        SourceOptions {
+            nhtsa_base_url: std::env::var(nhtsa::BASE_URL_ENV)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| nhtsa::DEFAULT_BASE_URL.to_owned()),
+            cache_dir: nhtsa::default_cache_dir().ok(),
+            supplement: supplement::default_path(),
+            progress: true,
+        }
+    }
+}
+
+/// [`open`] with explicit settings instead of the environment.
+pub fn open_with(
+    spec: &str,
+    wanted: WantedTables,
+    options: &SourceOptions,
+) -> Result<OpenedSource> {
     let label = spec.trim().to_owned();
     match SourceSpec::parse(spec)? {
         SourceSpec::Sqlite(path) => {
@@ -222,18 +260,32 @@ pub fn open(spec: &str, wanted: WantedTables) -> Result<OpenedSource> {
             OpenedSource::spawn(&label, move |em| dump::read(&path, kind, wanted, em, None))
         }
         SourceSpec::Nhtsa(month) => {
-            OpenedSource::spawn(&label, move |em| read_nhtsa(&month, wanted, em))
+            let cache = options.cache_dir.clone().ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "no download cache directory: set {}, XDG_CACHE_HOME or HOME",
+                    nhtsa::CACHE_DIR_ENV
+                ))
+            })?;
+            let mut downloader = Downloader::new(&options.nhtsa_base_url, cache)?;
+            downloader.progress = options.progress;
+            OpenedSource::spawn(&label, move |em| {
+                read_nhtsa(&downloader, &month, wanted, em)
+            })
         }
         SourceSpec::Supplement(path) => {
-            let path = path.unwrap_or_else(supplement::default_path);
+            let path = path.unwrap_or_else(|| options.supplement.clone());
             OpenedSource::spawn(&label, move |em| supplement::read(&path, &wanted, em))
         }
     }
 }
 
 /// Downloads (or finds in the cache) a month's dump, then streams it.
-fn read_nhtsa(month: &Month, wanted: WantedTables, em: &opened::Emitter) -> Result<()> {
-    let downloader = Downloader::from_env()?;
+fn read_nhtsa(
+    downloader: &Downloader,
+    month: &Month,
+    wanted: WantedTables,
+    em: &opened::Emitter,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
