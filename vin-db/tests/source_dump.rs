@@ -193,7 +193,7 @@ fn truncated_and_corrupt_files_are_source_errors() {
     );
 
     // A gzip file cut in the middle of its compressed bytes.
-    let big: String = DUMP.repeat(1).replace(
+    let big: String = DUMP.replace(
         "\\.\n\nCOPY vpic.model",
         &format!(
             "{}\\.\n\nCOPY vpic.model",
