@@ -175,7 +175,10 @@ mod tests {
         let base = facts(Some(true), true, 6, true);
         let s0 = score_of(&[0], Some(2003), base.clone());
         for code in [1, 2, 3, 4, 5, 6, 8, 11, 12, 14, 400] {
-            assert!(score_of(&[0, code], Some(2003), base.clone()) < s0, "code {code}");
+            assert!(
+                score_of(&[0, code], Some(2003), base.clone()) < s0,
+                "code {code}"
+            );
         }
         assert!(score_of(&[0], Some(2003), facts(Some(false), true, 6, true)) < s0);
         assert!(score_of(&[0], Some(2003), facts(None, true, 6, true)) < s0);
