@@ -58,9 +58,17 @@ pub enum BreakerState {
 
 #[derive(Debug)]
 enum Inner {
-    Closed { failures: u32 },
-    Open { until: Instant, openings: u32 },
-    HalfOpen { openings: u32, trial_in_flight: bool },
+    Closed {
+        failures: u32,
+    },
+    Open {
+        until: Instant,
+        openings: u32,
+    },
+    HalfOpen {
+        openings: u32,
+        trial_in_flight: bool,
+    },
 }
 
 /// A thread-safe circuit breaker. Cheap to query; holds its lock only for a
@@ -278,7 +286,10 @@ mod tests {
         b.record(b.acquire().unwrap(), false);
         std::thread::sleep(Duration::from_millis(70));
         let trial = b.acquire().unwrap();
-        assert!(b.acquire().is_err(), "second caller during the trial is refused");
+        assert!(
+            b.acquire().is_err(),
+            "second caller during the trial is refused"
+        );
         b.record(trial, false);
         // Second opening: cool-down doubled to 100 ms.
         std::thread::sleep(Duration::from_millis(10));
