@@ -178,11 +178,20 @@ fn schema_years(input: &Input, now: Timestamp, current_year: i32) -> HashMap<i64
     years
 }
 
-/// Collects the value of one element for a choice anchored on `anchor`:
+/// Patterns by element.
+fn by_element<'p, 'a>(pats: &[&'p Pat<'a>]) -> HashMap<i64, Vec<&'p Pat<'a>>> {
+    let mut map: HashMap<i64, Vec<&'p Pat<'a>>> = HashMap::new();
+    for p in pats {
+        map.entry(p.element_id).or_default().push(p);
+    }
+    map
+}
+
+/// Collects the value of one element (`candidates` are its patterns) for a
+/// choice anchored on `anchor`:
 /// the newest pattern with exactly the anchor's key text wins; otherwise the
 /// value of the compatible patterns when they all agree; otherwise unknown.
 fn element_value<'a>(
-    element_id: i64,
     anchor_keys: &str,
     anchor: &PatternKey,
     candidates: &[&Pat<'a>],
@@ -190,7 +199,7 @@ fn element_value<'a>(
     let mut same_key: Option<&Pat<'a>> = None;
     let mut agreed: Option<&'a str> = None;
     let mut conflict = false;
-    for p in candidates.iter().filter(|p| p.element_id == element_id) {
+    for p in candidates {
         if p.keys == anchor_keys {
             if same_key.is_none_or(|s| p.id > s.id) {
                 same_key = Some(p);
@@ -294,8 +303,11 @@ pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Outpu
     }
 
     let mut out = Output::default();
-    let (mut trim_names, mut engine_names, mut transmission_names) =
-        (Spellings::default(), Spellings::default(), Spellings::default());
+    let (mut trim_names, mut engine_names, mut transmission_names) = (
+        Spellings::default(),
+        Spellings::default(),
+        Spellings::default(),
+    );
     let mut group_ids: BTreeMap<(i64, i64, i64), i64> = BTreeMap::new();
     for (schema_id, pats) in &mut by_schema {
         pats.sort_by_key(|p| p.id);
@@ -303,7 +315,9 @@ pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Outpu
             continue;
         };
         let of = |ids: &[i64]| -> Vec<&Pat<'_>> {
-            pats.iter().filter(|p| ids.contains(&p.element_id)).collect()
+            pats.iter()
+                .filter(|p| ids.contains(&p.element_id))
+                .collect()
         };
         let model_pats = of(&[element::MODEL]);
         let trim_pats = of(&[element::TRIM, element::SERIES]);
@@ -436,10 +450,7 @@ impl Spellings {
 
 /// Distinct anchor keys among `pats` of `elements` compatible with the model
 /// pattern, in ascending pattern id.
-fn anchors<'p, 'a>(
-    compatible: &[&'p Pat<'a>],
-    elements: &[i64],
-) -> Vec<&'p Pat<'a>> {
+fn anchors<'p, 'a>(compatible: &[&'p Pat<'a>], elements: &[i64]) -> Vec<&'p Pat<'a>> {
     let mut seen = HashSet::new();
     compatible
         .iter()
@@ -473,16 +484,17 @@ fn find_engines(
         // Vehicles whose data has only a fuel (electric ones, typically).
         anchor_pats = anchors(&compatible, &[element::FUEL]);
     }
+    let by_el = by_element(&compatible);
     let mut found = Vec::new();
     let mut seen = HashSet::new();
     for a in anchor_pats {
-        let get = |e: i64| element_value(e, a.keys, &a.key, &compatible);
+        let get =
+            |e: i64| element_value(a.keys, &a.key, by_el.get(&e).map_or(&[][..], Vec::as_slice));
         let engine_model = get(element::ENGINE_MODEL);
         // Engine-model patterns fill what the VIN patterns leave open, as
         // they do in a decode (a pattern always outranks them).
-        let get_or_model = |e: i64| {
-            get(e).or_else(|| engine_model.and_then(|name| engine_models.value(name, e)))
-        };
+        let get_or_model =
+            |e: i64| get(e).or_else(|| engine_model.and_then(|name| engine_models.value(name, e)));
         let parts = EngineParts {
             liters: get_or_model(element::DISPLACEMENT_L).map(str::to_string),
             cc: get_or_model(element::DISPLACEMENT_CC).map(str::to_string),
@@ -517,13 +529,15 @@ fn find_transmissions(
         .filter(|p| p.key.compatible(&m.key))
         .copied()
         .collect();
+    let by_el = by_element(&compatible);
     let mut found = Vec::new();
     let mut seen = HashSet::new();
     for a in anchors(
         &compatible,
         &[element::TRANSMISSION_STYLE, element::TRANSMISSION_SPEEDS],
     ) {
-        let get = |e: i64| element_value(e, a.keys, &a.key, &compatible);
+        let get =
+            |e: i64| element_value(a.keys, &a.key, by_el.get(&e).map_or(&[][..], Vec::as_slice));
         let style = lookup("transmission", get(element::TRANSMISSION_STYLE));
         let speeds = get(element::TRANSMISSION_SPEEDS);
         if let Some(text) = text::transmission_text(style.as_deref(), speeds)

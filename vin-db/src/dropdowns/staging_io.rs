@@ -68,13 +68,15 @@ pub(crate) async fn read_input(staging: &mut Staging<'_>) -> crate::Result<Input
         fetch!(staging, (i64, i64, String, i64, String), &pattern_sql);
     input.patterns = patterns
         .into_iter()
-        .map(|(id, schema_id, keys, element_id, attribute_id)| PatternIn {
-            id,
-            schema_id,
-            keys,
-            element_id,
-            attribute_id,
-        })
+        .map(
+            |(id, schema_id, keys, element_id, attribute_id)| PatternIn {
+                id,
+                schema_id,
+                keys,
+                element_id,
+                attribute_id,
+            },
+        )
         .collect();
 
     input.make_models = fetch!(

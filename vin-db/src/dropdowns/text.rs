@@ -114,7 +114,12 @@ fn configuration_letter(name: &str) -> Option<&'static str> {
 /// Formats a displacement in litres with one decimal (`2.4L`); `None` when the
 /// text is not a positive number.
 fn litres_text(liters: Option<&str>, cc: Option<&str>) -> Option<String> {
-    let parse = |t: &str| t.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0);
+    let parse = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v > 0.0)
+    };
     let l = match liters.and_then(parse) {
         Some(l) => l,
         None => cc.and_then(parse)? / 1000.0,
@@ -157,7 +162,11 @@ impl EngineParts {
             parts.push(l);
         }
         let cyl = cylinders_text(self.cylinders.as_deref());
-        let cfg = self.configuration.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        let cfg = self
+            .configuration
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
         match (cfg, cyl) {
             (Some(c), Some(n)) => match configuration_letter(c) {
                 Some(letter) => parts.push(format!("{letter}{n}")),
@@ -170,7 +179,12 @@ impl EngineParts {
             (None, Some(n)) => parts.push(format!("{n}-Cyl")),
             (None, None) => {}
         }
-        if let Some(f) = self.fuel.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        if let Some(f) = self
+            .fuel
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
             parts.push(f.to_string());
         }
         if self
