@@ -1,0 +1,203 @@
+//! The Postgres store. Datasets live in schemas `vin_ds_<version>` that are
+//! never modified once live; `vin_admin.live` names the live one. A reader
+//! reads the pointer, then qualifies every table with that schema, so its
+//! answer comes from one dataset even if a swap commits meanwhile (the old
+//! schema is kept until the run after next). Schema names differ per
+//! dataset, so no cached prepared statement ever outlives its tables.
+
+use std::str::FromStr as _;
+use std::sync::RwLock;
+
+use sqlx::PgConnection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use super::{StoreOptions, rows};
+use crate::{Error, Result};
+
+rows::fetch_fns!(PgConnection, false);
+
+/// The admin schema's name.
+pub const ADMIN_SCHEMA: &str = "vin_admin";
+
+/// The schema name of dataset `version`.
+pub fn dataset_schema(version: i64) -> String {
+    format!("vin_ds_{version}")
+}
+
+/// True for names [`dataset_schema`] makes (so they are safe to splice into SQL).
+pub fn is_dataset_schema(name: &str) -> bool {
+    name.strip_prefix("vin_ds_")
+        .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The table prefix for a dataset schema (`"vin_ds_7".`).
+pub(crate) fn prefix(schema: &str) -> Result<String> {
+    if !is_dataset_schema(schema) {
+        return Err(Error::Unavailable(format!(
+            "the live pointer names {schema:?}, which is not a dataset schema"
+        )));
+    }
+    Ok(format!("\"{schema}\"."))
+}
+
+/// Connect options: ISO dates (timestamps are read as text) and our name.
+pub(crate) fn connect_options(url: &str) -> Result<PgConnectOptions> {
+    let opts = PgConnectOptions::from_str(url).map_err(|e| {
+        Error::InvalidArgument(format!("bad Postgres URL {}: {e}", super::redact(url)))
+    })?;
+    Ok(opts
+        .application_name("vin")
+        .options([("DateStyle", "ISO, YMD")]))
+}
+
+/// True for "relation/schema does not exist" (nothing loaded yet).
+pub(crate) fn is_missing_relation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("42P01") | Some("3F000")))
+}
+
+pub(crate) struct PgStore {
+    pool: PgPool,
+    /// Last live schema seen (for [`super::Backend`]).
+    schema: RwLock<String>,
+}
+
+impl PgStore {
+    pub(crate) async fn open(url: &str, options: &StoreOptions) -> Result<PgStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .min_connections(0)
+            .acquire_timeout(options.acquire_timeout)
+            .idle_timeout(std::time::Duration::from_secs(300))
+            .connect_lazy_with(connect_options(url)?);
+        let store = PgStore {
+            pool,
+            schema: RwLock::new(String::new()),
+        };
+        if !options.lazy {
+            super::retry::with_backoff("connect to Postgres", options.connect_attempts, || async {
+                store.ping().await
+            })
+            .await
+            .map_err(|e| match e {
+                Error::Unavailable(m) => Error::Unavailable(format!("{}: {m}", super::redact(url))),
+                other => other,
+            })?;
+            // Learn the live schema now, so `backend()` has it from the start.
+            let mut c = store.conn().await?;
+            store.pointer(&mut c).await?;
+        }
+        Ok(store)
+    }
+
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub(crate) fn schema(&self) -> String {
+        self.schema.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        self.pool.acquire().await.map_err(super::unavailable)
+    }
+
+    /// The live `(version, schema)`, `None` before the first swap.
+    pub(crate) async fn pointer(&self, conn: &mut PgConnection) -> Result<Option<(i64, String)>> {
+        let row = sqlx::query("SELECT version, schema_name FROM vin_admin.live")
+            .fetch_optional(&mut *conn)
+            .await;
+        let row = match row {
+            Ok(r) => r,
+            Err(e) if is_missing_relation(&e) => None,
+            Err(e) => return Err(super::unavailable(e)),
+        };
+        let Some(r) = row else { return Ok(None) };
+        let (version, schema): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
+        if let Ok(mut s) = self.schema.write() {
+            if *s != schema {
+                s.clone_from(&schema);
+            }
+        }
+        Ok(Some((version, schema)))
+    }
+
+    async fn live(&self, conn: &mut PgConnection) -> Result<(i64, String)> {
+        match self.pointer(conn).await? {
+            Some((v, s)) => Ok((v, prefix(&s)?)),
+            None => Err(Error::Unavailable(
+                "no dataset loaded in this database (run `vin etl run`)".into(),
+            )),
+        }
+    }
+
+    pub(crate) async fn ping(&self) -> Result<()> {
+        let mut c = self.conn().await?;
+        sqlx::query("SELECT 1")
+            .execute(&mut *c)
+            .await
+            .map_err(super::unavailable)?;
+        Ok(())
+    }
+
+    pub(crate) async fn dataset(&self) -> Result<Option<DatasetInfo>> {
+        let mut c = self.conn().await?;
+        let Some((_, schema)) = self.pointer(&mut c).await? else {
+            return Ok(None);
+        };
+        dataset_in(&mut c, &schema).await
+    }
+
+    pub(crate) async fn load_globals(&self) -> Result<(i64, GlobalRows)> {
+        let mut c = self.conn().await?;
+        let (version, p) = self.live(&mut c).await?;
+        Ok((version, fetch_globals(&mut c, &p).await?))
+    }
+
+    pub(crate) async fn load_wmi(&self, wmi: &str) -> Result<(i64, WmiRows)> {
+        let mut c = self.conn().await?;
+        let (version, p) = self.live(&mut c).await?;
+        let f = fetch_wmi_rows(&mut c, &p, &q::wmi_queries(), Some(wmi)).await?;
+        Ok((version, rows::assemble_one(wmi, f)))
+    }
+
+    pub(crate) async fn load_all_wmis(&self) -> Result<(i64, Vec<WmiRows>)> {
+        let mut c = self.conn().await?;
+        let (version, p) = self.live(&mut c).await?;
+        let f = fetch_wmi_rows(&mut c, &p, &q::all_wmi_queries(), None).await?;
+        Ok((version, rows::assemble_all(f)))
+    }
+}
+
+/// The metadata row of dataset schema `schema`.
+pub(crate) async fn dataset_in(
+    conn: &mut PgConnection,
+    schema: &str,
+) -> Result<Option<DatasetInfo>> {
+    let p = prefix(schema)?;
+    let row = sqlx::query(&format!(
+        "SELECT version, source, data_month, source_sha256, \
+         to_char(loaded_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), row_counts::text, supplemented_tables::text \
+         FROM {p}dataset LIMIT 1"
+    ))
+    .fetch_optional(&mut *conn)
+    .await;
+    let row = match row {
+        Ok(r) => r,
+        Err(e) if is_missing_relation(&e) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let Some(r) = row else { return Ok(None) };
+    let counts: String = r.try_get(5)?;
+    let supplemented: String = r.try_get(6)?;
+    Ok(Some(DatasetInfo {
+        version: r.try_get(0)?,
+        source: r.try_get(1)?,
+        data_month: r.try_get(2)?,
+        source_sha256: r.try_get(3)?,
+        loaded_at: r.try_get(4)?,
+        row_counts: serde_json::from_str(&counts)
+            .map_err(|e| Error::Source(format!("dataset.row_counts is not JSON: {e}")))?,
+        supplemented_tables: serde_json::from_str(&supplemented)
+            .map_err(|e| Error::Source(format!("dataset.supplemented_tables is not JSON: {e}")))?,
+    }))
+}
