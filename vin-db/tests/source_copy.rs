@@ -267,3 +267,25 @@ fn rows_come_in_batches() {
     assert_eq!(sizes, [4, 4, 2]);
     assert_eq!(rows_of(&events, "make").len(), 10);
 }
+
+#[test]
+fn a_data_month_comment_before_the_first_block_is_noted() {
+    let text = dump("COPY vpic.make (id) FROM stdin;\n1\n\\.\n").replace(
+        "SET client_encoding",
+        "-- Data month: 2026_02\nSET client_encoding",
+    );
+    let mut reader = CopyReader::new(text.as_bytes(), "t", WantedTables::All);
+    assert!(reader.by_ref().all(|e| e.is_ok()));
+    assert_eq!(reader.data_month(), Some("2026_02"));
+
+    // Not a month, or after the first block: ignored.
+    for text in [
+        dump("COPY vpic.make (id) FROM stdin;\n\\.\n")
+            .replace("SET client", "-- Data month: soon\nSET client"),
+        dump("COPY vpic.make (id) FROM stdin;\n\\.\n-- Data month: 2026_02\n"),
+    ] {
+        let mut reader = CopyReader::new(text.as_bytes(), "t", WantedTables::All);
+        assert!(reader.by_ref().all(|e| e.is_ok()));
+        assert_eq!(reader.data_month(), None);
+    }
+}

@@ -159,6 +159,17 @@ fn a_month_comes_from_the_zip_member_when_the_file_name_has_none() {
     let plain = write_plain(dir.path(), "dump.sql", DUMP);
     let (_, src) = collect(&plain, WantedTables::All);
     assert_eq!(src.info().data_month, None);
+    // A `-- Data month:` comment serves when the name has none; the name wins.
+    let commented = DUMP.replace(
+        "SET statement_timeout",
+        "-- Data month: 2026_02\nSET statement_timeout",
+    );
+    let plain = write_gz(dir.path(), "sample.sql.gz", &commented);
+    let (_, src) = collect(&plain, WantedTables::All);
+    assert_eq!(src.info().data_month.as_deref(), Some("2026_02"));
+    let named = write_gz(dir.path(), "vPICList_lite_2026_08.sql.gz", &commented);
+    let (_, src) = collect(&named, WantedTables::All);
+    assert_eq!(src.info().data_month.as_deref(), Some("2026_08"));
 }
 
 /// Reads a source to its end and returns the first error.

@@ -88,6 +88,7 @@ fn sample_holds_what_its_readme_says() {
         )
     );
     assert!(info.size.unwrap() <= 15_000_000, "hard cap");
+    assert_eq!(info.data_month.as_deref(), Some("2026_02"));
 
     // Every supplement table is there; the tables the lite file lacks hold the supplement's rows.
     let sup: serde_json::Value = serde_json::from_slice(

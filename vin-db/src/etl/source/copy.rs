@@ -6,12 +6,18 @@
 use std::io::BufRead;
 
 use super::escape::{EscapeError, decode_field, split_fields};
+use super::month::is_month;
 use super::opened::{BATCH_ROWS, SkippedTable};
 use super::{Row, SourceEvent, TableHeader, WantedTables};
 use crate::{Error, Result};
 
 /// The line `pg_dump` writes at the very end of a complete dump.
 pub const TRAILER: &str = "-- PostgreSQL database dump complete";
+
+/// A comment line before the first block that states the data month (our
+/// own convention, written by the sample builder; NHTSA's dumps carry the
+/// month in the file name instead).
+pub const MONTH_COMMENT: &str = "-- Data month: ";
 
 /// The schema all vPIC tables live in.
 const SCHEMA: &str = "vpic";
@@ -53,6 +59,7 @@ pub struct CopyReader<R> {
     tables: Vec<String>,
     skipped: Vec<SkippedTable>,
     batch_rows: usize,
+    data_month: Option<String>,
 }
 
 impl<R: BufRead> CopyReader<R> {
@@ -72,6 +79,7 @@ impl<R: BufRead> CopyReader<R> {
             tables: Vec::new(),
             skipped: Vec::new(),
             batch_rows: BATCH_ROWS,
+            data_month: None,
         }
     }
 
@@ -89,6 +97,12 @@ impl<R: BufRead> CopyReader<R> {
     /// Tables read past without decoding, with their row counts.
     pub fn skipped(&self) -> &[SkippedTable] {
         &self.skipped
+    }
+
+    /// The data month stated by a `-- Data month: YYYY_MM` comment before the
+    /// first block, if any.
+    pub fn data_month(&self) -> Option<&str> {
+        self.data_month.as_deref()
     }
 
     /// Gives back the input (e.g. to read a hash off the stream beneath).
@@ -201,6 +215,15 @@ impl<R: BufRead> CopyReader<R> {
             }
         } else if self.line == TRAILER.as_bytes() {
             self.saw_trailer = true;
+        } else if let Some(rest) = self.line.strip_prefix(MONTH_COMMENT.as_bytes())
+            && self.tables.is_empty()
+            && self.data_month.is_none()
+        {
+            self.data_month = std::str::from_utf8(rest)
+                .ok()
+                .map(str::trim)
+                .filter(|m| is_month(m))
+                .map(str::to_owned);
         }
         Ok(None)
     }

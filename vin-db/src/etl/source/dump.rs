@@ -147,8 +147,17 @@ fn record_hash(em: &Emitter, sha: String, size: u64) {
 fn pump<R: BufRead>(mut copy: CopyReader<R>, em: &Emitter) -> Result<Option<CopyReader<R>>> {
     let mut known_tables = 0;
     let mut known_skipped = 0;
+    let mut month_seen = false;
     loop {
         let next = copy.next();
+        if !month_seen && let Some(month) = copy.data_month() {
+            // The file name, when it tells the month, wins over the comment.
+            let month = month.to_owned();
+            em.update(|s| {
+                s.info.data_month.get_or_insert(month);
+            });
+            month_seen = true;
+        }
         if copy.tables().len() != known_tables || copy.skipped().len() != known_skipped {
             known_tables = copy.tables().len();
             known_skipped = copy.skipped().len();
