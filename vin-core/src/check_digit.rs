@@ -86,33 +86,6 @@ pub enum Variant {
     Correction,
 }
 
-#[derive(Clone, Copy)]
-enum Class {
-    Default,
-    ModelYear,
-    Digits,
-}
-
-impl Class {
-    /// Whether `c` (upper-cased) passes this class; `,` passes the default
-    /// and model-year classes (quirk of the reference's comma lists).
-    fn accepts(self, c: char) -> bool {
-        match self {
-            Class::Digits => c.is_ascii_digit(),
-            Class::Default => {
-                c == ','
-                    || c.is_ascii_digit()
-                    || (c.is_ascii_uppercase() && !matches!(c, 'I' | 'O' | 'Q'))
-            }
-            Class::ModelYear => {
-                c == ','
-                    || matches!(c, '1'..='9')
-                    || (c.is_ascii_uppercase() && !matches!(c, 'I' | 'O' | 'Q' | 'U' | 'Z'))
-            }
-        }
-    }
-}
-
 /// vPIC's check-digit function (spec 4.2): `None` (the empty text) unless the
 /// text has 17 characters; `Some('?')` when a position fails its character
 /// class; otherwise the digit or `X`. A `,` passes the default and model-year
@@ -134,31 +107,97 @@ pub fn vpic(text: &VinText, variant: Variant) -> Option<char> {
         Variant::CarLtAware { car_lt } => !third_is_9 && car_lt,
         Variant::Correction => !third_is_9,
     };
-    let mut sum: i64 = 0;
-    for (i, c) in text.as_str().chars().enumerate() {
-        let pos = i + 1;
-        let class = match pos {
-            10 => Class::ModelYear,
-            13 if thirteen_digits => Class::Digits,
-            14 if !third_is_9 => Class::Digits,
-            15..=17 => Class::Digits,
-            _ => Class::Default,
-        };
-        let up = c.to_ascii_uppercase();
-        if !class.accepts(up) {
-            return Some('?');
-        }
-        let v = if up.is_ascii() {
-            value(up as u8).map_or(-1, i64::from)
-        } else {
-            -1
-        };
-        sum += v * WEIGHTS[i] as i64;
+    match <&[u8; 17]>::try_from(text.as_bytes()) {
+        Ok(bytes) => Some(vpic_ascii(bytes, third_is_9, thirteen_digits)),
+        // 17 characters but more bytes: a non-ASCII character, which fails every class.
+        Err(_) => Some('?'),
     }
-    Some(match sum.rem_euclid(11) {
+}
+
+/// Class bits per byte: default, model-year, digits.
+const DEFAULT: u8 = 1;
+const MODEL_YEAR: u8 = 2;
+const DIGITS: u8 = 4;
+
+const fn build_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        let mut bits = 0;
+        if c == b','
+            || c.is_ascii_digit()
+            || (c.is_ascii_uppercase() && c != b'I' && c != b'O' && c != b'Q')
+        {
+            bits |= DEFAULT;
+        }
+        if c == b','
+            || (c >= b'1' && c <= b'9')
+            || (c.is_ascii_uppercase()
+                && c != b'I'
+                && c != b'O'
+                && c != b'Q'
+                && c != b'U'
+                && c != b'Z')
+        {
+            bits |= MODEL_YEAR;
+        }
+        if c.is_ascii_digit() {
+            bits |= DIGITS;
+        }
+        t[b] = bits;
+        b += 1;
+    }
+    t
+}
+
+static CLASSES: [u8; 256] = build_classes();
+
+/// The class of each position, by (position 3 is `9`, position 13 needs a digit).
+const fn position_classes(third_is_9: bool, thirteen_digits: bool) -> [u8; 17] {
+    let mut t = [DEFAULT; 17];
+    t[9] = MODEL_YEAR;
+    if thirteen_digits {
+        t[12] = DIGITS;
+    }
+    if !third_is_9 {
+        t[13] = DIGITS;
+    }
+    t[14] = DIGITS;
+    t[15] = DIGITS;
+    t[16] = DIGITS;
+    t
+}
+
+static POSITION_CLASSES: [[u8; 17]; 4] = [
+    position_classes(false, false),
+    position_classes(false, true),
+    position_classes(true, false),
+    position_classes(true, true),
+];
+
+/// [`vpic`] on 17 ASCII bytes (already upper-cased by [`VinText`]).
+fn vpic_ascii(bytes: &[u8; 17], third_is_9: bool, thirteen_digits: bool) -> char {
+    let classes = &POSITION_CLASSES[third_is_9 as usize * 2 + thirteen_digits as usize];
+    let mut sum: i32 = 0;
+    let mut ok = true;
+    for (i, &b) in bytes.iter().enumerate() {
+        ok &= CLASSES[b as usize] & classes[i] != 0;
+        // Only ',' passes a class without a value: it counts -1.
+        let v = if b == b',' {
+            -1
+        } else {
+            VALUES[b as usize] as i32
+        };
+        sum += v * WEIGHTS[i] as i32;
+    }
+    if !ok {
+        return '?';
+    }
+    match sum.rem_euclid(11) {
         10 => 'X',
         r => char::from(b'0' + r as u8),
-    })
+    }
 }
 
 #[cfg(test)]

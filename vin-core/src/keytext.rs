@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::symbol::{OTHER, sym_of};
+use crate::symbol::{OTHER, sym_of, sym_of_byte};
 
 /// The most characters a keys string has: positions 4-8, `|`, positions 10-17.
 pub const MAX_KEYS: usize = 14;
@@ -33,6 +33,28 @@ impl KeyText {
             buf: [0u8; BUF],
             byte_len: 0,
         }
+    }
+
+    /// The keys of ASCII text: `head`, then `|` and `tail` when `tail` is not empty.
+    pub(crate) fn from_ascii(head: &[u8], tail: &[u8]) -> KeyText {
+        let mut k = KeyText::empty();
+        let mut n = 0;
+        let parts: [&[u8]; 3] = [head, if tail.is_empty() { &[] } else { b"|" }, tail];
+        for part in parts {
+            for &b in part {
+                if n >= MAX_KEYS {
+                    break;
+                }
+                k.buf[n] = b;
+                let s = sym_of_byte(b);
+                k.syms[n] = s;
+                k.has_other |= s == OTHER;
+                n += 1;
+            }
+        }
+        k.len = n as u8;
+        k.byte_len = n as u8;
+        k
     }
 
     /// Appends a character (callers keep to [`MAX_KEYS`]).

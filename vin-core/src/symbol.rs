@@ -35,6 +35,12 @@ pub(crate) fn sym_of(c: char) -> u8 {
     if cp < 128 { TABLE[cp as usize] } else { OTHER }
 }
 
+/// The symbol id of a byte (non-ASCII bytes give [`OTHER`]).
+#[inline]
+pub(crate) fn sym_of_byte(b: u8) -> u8 {
+    if b < 128 { TABLE[b as usize] } else { OTHER }
+}
+
 /// The character of a symbol id, `None` for [`OTHER`].
 #[inline]
 pub(crate) fn char_of(sym: u8) -> Option<char> {

@@ -43,7 +43,11 @@ impl VinText {
     /// when more than 17 characters remain.
     pub fn new(input: &str) -> Result<VinText, VinError> {
         let trimmed = input.trim_matches(' ');
-        let char_len = trimmed.chars().count();
+        let char_len = if trimmed.is_ascii() {
+            trimmed.len()
+        } else {
+            trimmed.chars().count()
+        };
         if char_len > 17 {
             return Err(VinError::Length { len: char_len });
         }
@@ -66,6 +70,16 @@ impl VinText {
     /// Spec 1.3: positions 1-3 (all of a shorter text), plus 12-14 when
     /// position 3 is `9` and there are at least 14 characters.
     fn fill_wmi(&mut self) {
+        if self.is_ascii() {
+            let n = self.len().min(3);
+            self.wmi[..n].copy_from_slice(&self.buf[..n]);
+            self.wmi_len = n as u8;
+            if self.len() >= 14 && self.buf[2] == b'9' {
+                self.wmi[3..6].copy_from_slice(&self.buf[11..14]);
+                self.wmi_len = 6;
+            }
+            return;
+        }
         let mut n = 0usize;
         let mut push = |wmi: &mut [u8; WMI_BUF], s: &str| {
             for &b in s.as_bytes() {
@@ -85,6 +99,11 @@ impl VinText {
     /// The normalised text.
     pub fn as_str(&self) -> &str {
         core::str::from_utf8(&self.buf[..self.byte_len as usize]).unwrap_or("")
+    }
+
+    /// The normalised text's UTF-8 bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.byte_len as usize]
     }
 
     /// The number of characters (0 to 17).
@@ -157,6 +176,14 @@ impl VinText {
     /// The keys string of spec 1.5, prepared for matching.
     pub fn keys(&self) -> KeyText {
         let len = self.len();
+        if self.is_ascii() {
+            let b = &self.buf[..len];
+            return match len {
+                0..=3 => KeyText::empty(),
+                4..=9 => KeyText::from_ascii(&b[3..len.min(8)], &[]),
+                _ => KeyText::from_ascii(&b[3..8], &b[9..len]),
+            };
+        }
         let mut keys = KeyText::empty();
         if len <= 3 {
             return keys;

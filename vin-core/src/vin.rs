@@ -60,21 +60,26 @@ impl Vin {
     /// [`VinError::InvalidChar`] with the first offending character and its
     /// 1-based position.
     pub fn parse(input: &str) -> Result<Vin, VinError> {
-        let trimmed = input.trim();
-        let bytes = trimmed.as_bytes();
-        if bytes.len() == 17 {
-            let mut out = [0u8; 17];
-            let mut bad = 0u8;
-            for (o, &b) in out.iter_mut().zip(bytes) {
-                let v = VALID[b as usize];
-                *o = v;
-                bad |= (v == 0) as u8;
-            }
-            if bad == 0 {
-                return Ok(Vin(out));
-            }
+        // Valid VIN characters are never whitespace, so 17 valid bytes need no trim.
+        if let Some(vin) = Self::fast(input.as_bytes()) {
+            return Ok(vin);
         }
-        Err(Self::error_of(trimmed))
+        let trimmed = input.trim();
+        Self::fast(trimmed.as_bytes()).ok_or_else(|| Self::error_of(trimmed))
+    }
+
+    /// 17 valid bytes, upper-cased; `None` otherwise.
+    #[inline]
+    fn fast(bytes: &[u8]) -> Option<Vin> {
+        let bytes: &[u8; 17] = bytes.try_into().ok()?;
+        let mut out = [0u8; 17];
+        let mut bad = 0u8;
+        for (o, &b) in out.iter_mut().zip(bytes) {
+            let v = VALID[b as usize];
+            *o = v;
+            bad |= (v == 0) as u8;
+        }
+        (bad == 0).then_some(Vin(out))
     }
 
     /// The precise error for a trimmed text that failed the fast path.

@@ -293,3 +293,43 @@ fn generators_cover_matches_on_both_paths() {
     );
     eprintln!("path A {a_hit}/{a_miss}, path B {b_hit}/{b_miss} (match/miss)");
 }
+
+/// Spec 4.2 written out plainly, for comparison with the table-driven function.
+fn plain_vpic(vin: &str, thirteen_digits: bool) -> char {
+    let third_is_9 = vin.as_bytes()[2] == b'9';
+    let default = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789,";
+    let model_year = "ABCDEFGHJKLMNPRSTVWXY123456789,";
+    let digits = "0123456789";
+    let mut sum: i64 = 0;
+    for (i, c) in vin.chars().enumerate() {
+        let class = match i + 1 {
+            10 => model_year,
+            13 if thirteen_digits => digits,
+            14 if !third_is_9 => digits,
+            15..=17 => digits,
+            _ => default,
+        };
+        if !class.contains(c) {
+            return '?';
+        }
+        let v = check_digit::value(c as u8).map_or(-1, i64::from);
+        sum += v * WEIGHTS[i] as i64;
+    }
+    match sum.rem_euclid(11) {
+        10 => 'X',
+        r => char::from(b'0' + r as u8),
+    }
+}
+
+proptest! {
+    #[test]
+    fn vpic_check_digit_follows_the_spec(s in "[0-9A-Z,*]{12}[0-9A,]{5}", car_lt in any::<bool>()) {
+        let t = VinText::new(&s).unwrap();
+        let third_is_9 = s.as_bytes()[2] == b'9';
+        prop_assert_eq!(
+            check_digit::vpic(&t, Variant::CarLtAware { car_lt }),
+            Some(plain_vpic(&s, car_lt && !third_is_9))
+        );
+        prop_assert_eq!(check_digit::vpic(&t, Variant::Correction), Some(plain_vpic(&s, !third_is_9)));
+    }
+}
