@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::keys::PatternKey;
+use super::spec::{SpecInput, add_spec_trims};
 use super::text::{self, EngineParts, Kind};
 use crate::model::Timestamp;
 
@@ -92,6 +93,8 @@ pub(crate) struct Input {
     pub engine_models: Vec<(i64, String)>,
     /// `enginemodelpattern`: (enginemodelid, elementid, attributeid).
     pub engine_model_patterns: Vec<(i64, i64, String)>,
+    /// The vehicle spec rows behind spec-derived trims.
+    pub spec: SpecInput,
 }
 
 /// The derived rows, ready to be written.
@@ -408,6 +411,17 @@ pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Outpu
             }
         }
     }
+    let mut next_group = group_ids.len() as i64;
+    add_spec_trims(
+        &input.spec,
+        &mut out,
+        &mut next_group,
+        |out, group, make_id, model_id, name| {
+            let id = text::stable_id(Kind::Trim, make_id, model_id, name);
+            trim_names.add(id, name, true);
+            out.group_trims.insert((group, id));
+        },
+    );
     out.trims = trim_names.resolve();
     out.engines = engine_names.resolve();
     out.transmissions = transmission_names.resolve();
@@ -550,4 +564,204 @@ fn find_transmissions(
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of vPIC's 2003 Honda Accord schema (9774), trimmed to two
+    /// engines, plus a QC-hidden schema, an unpublished WMI and an open link.
+    fn accord() -> Input {
+        let p = |id: i64, schema: i64, keys: &str, element_id: i64, value: &str| PatternIn {
+            id,
+            schema_id: schema,
+            keys: keys.into(),
+            element_id,
+            attribute_id: value.into(),
+        };
+        let mut input = Input {
+            wmis: vec![
+                (2094, Some("2015-01-01 00:00:00".into())),
+                (7000, None),
+                (7001, Some("2999-01-01 00:00:00".into())),
+            ],
+            links: vec![
+                (2094, 9774, 2003, Some(2003)),
+                (2094, 8888, 2003, Some(2003)),
+                (7000, 9775, 2004, Some(2004)),
+                (7001, 9775, 2005, Some(2005)),
+                // Open-ended from 1975: clamped to 1980..=current + 2.
+                (2094, 9776, 1975, None),
+            ],
+            qc_schemas: HashSet::from([8888]),
+            patterns: vec![
+                p(421979, 9774, "CM82[67]", element::TRIM, "EX-V6"),
+                p(421998, 9774, "CM822", element::TRIM, "LX-V6"),
+                p(422055, 9774, "CM55[67]", element::TRIM, "EX"),
+                p(421973, 9774, "CM82[67]", element::CYLINDERS, "6"),
+                p(421975, 9774, "CM82[67]", element::ENGINE_MODEL, "J30A4"),
+                p(421982, 9774, "CM82[67]", element::ENGINE_CONFIGURATION, "2"),
+                p(858412, 9774, "CM82[67]", element::FUEL, "4"),
+                p(858309, 9774, "CM55[67]", element::CYLINDERS, "4"),
+                p(422051, 9774, "CM55[67]", element::ENGINE_MODEL, "K24A4"),
+                p(858313, 9774, "CM55[67]", element::ENGINE_CONFIGURATION, "1"),
+                p(858311, 9774, "CM55[67]", element::FUEL, "4"),
+                p(421976, 9774, "CM8", element::MODEL, "1861"),
+                p(422052, 9774, "CM5", element::MODEL, "1861"),
+                // Formula keys never match in the pattern step.
+                p(1, 9774, "CM###", element::MODEL, "1861"),
+                // Not an id the decoder can resolve.
+                p(2, 9774, "CM9", element::MODEL, "01861"),
+                p(3, 8888, "CM8", element::MODEL, "1861"),
+                p(4, 9775, "CM8", element::MODEL, "1861"),
+                p(5, 9776, "XY", element::MODEL, "1861"),
+            ],
+            make_models: vec![(474, 1861)],
+            makes: HashMap::from([(474, "Honda".to_string())]),
+            models: HashMap::from([(1861, "Accord".to_string())]),
+            engine_models: vec![(10, " k24a4 ".into())],
+            engine_model_patterns: vec![(10, element::DISPLACEMENT_L, "2.4".into())],
+            ..Input::default()
+        };
+        for (table, id, name) in [
+            ("engineconfiguration", "1", "In-Line"),
+            ("engineconfiguration", "2", "V-Shaped"),
+            ("fueltype", "4", "Gasoline"),
+        ] {
+            input
+                .lookups
+                .insert((table, id.to_string()), name.to_string());
+        }
+        input
+    }
+
+    fn names(
+        rows: &BTreeSet<(i64, i64, i64)>,
+        names: &BTreeMap<i64, String>,
+        trim: i64,
+    ) -> Vec<String> {
+        let mut v: Vec<String> = rows
+            .iter()
+            .filter(|r| r.1 == trim)
+            .map(|r| names[&r.2].clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn years_follow_public_non_qc_links() {
+        let now = Timestamp::parse("2026-11-25 00:00:00").unwrap();
+        let out = compute(&accord(), now, 2026);
+        let years: BTreeSet<i32> = out.models.keys().map(|k| k.0).collect();
+        // 2003 from schema 9774, 1980..=2028 from the open link of 9776;
+        // 2004 (unpublished WMI) and 2005 (published in the future) only
+        // through 9776, QC schema 8888 adds nothing of its own.
+        assert_eq!(years, (1980..=2028).collect());
+        let groups_2004: Vec<_> = out.group_years.iter().filter(|g| g.0 == 2004).collect();
+        assert_eq!(groups_2004.len(), 1, "only the open link covers 2004");
+        assert_eq!(
+            out.makes.get(&(2003, 474)).map(String::as_str),
+            Some("Honda")
+        );
+        assert_eq!(
+            out.models.get(&(2003, 474, 1861)).map(String::as_str),
+            Some("Accord")
+        );
+    }
+
+    #[test]
+    fn trims_and_engines_follow_key_compatibility() {
+        let now = Timestamp::parse("2026-11-25 00:00:00").unwrap();
+        let out = compute(&accord(), now, 2026);
+        let g2003: Vec<i64> = out
+            .group_years
+            .iter()
+            .filter(|g| g.0 == 2003)
+            .map(|g| g.3)
+            .collect();
+        let trims: BTreeSet<&str> = out
+            .group_trims
+            .iter()
+            .filter(|t| g2003.contains(&t.0))
+            .map(|t| out.trims[&t.1].as_str())
+            .collect();
+        assert_eq!(trims, BTreeSet::from(["EX", "EX-V6", "LX-V6"]));
+        let engines = names(&out.group_engines, &out.engines, ANY_TRIM);
+        assert_eq!(
+            engines,
+            vec!["2.4L I4 Gasoline (K24A4)", "V6 Gasoline (J30A4)"]
+        );
+        // The V6 trim only has the V6 engine; the group rows of other
+        // groups (schema 9776) have no engines at all.
+        let ex_v6 = text::stable_id(Kind::Trim, 474, 1861, "EX-V6");
+        assert_eq!(
+            names(&out.group_engines, &out.engines, ex_v6),
+            vec!["V6 Gasoline (J30A4)"]
+        );
+        let ex = text::stable_id(Kind::Trim, 474, 1861, "EX");
+        assert_eq!(
+            names(&out.group_engines, &out.engines, ex),
+            vec!["2.4L I4 Gasoline (K24A4)"]
+        );
+        // No transmission data: nothing invented.
+        assert!(out.transmissions.is_empty() && out.group_transmissions.is_empty());
+    }
+
+    #[test]
+    fn spec_trims_join_offered_models() {
+        let now = Timestamp::parse("2026-11-25 00:00:00").unwrap();
+        let mut input = accord();
+        input.spec = SpecInput {
+            schemas: vec![(50, 474), (51, 474)],
+            models: vec![(50, 1861), (51, 1861)],
+            years: vec![(50, 2003)],
+            patterns: vec![(500, 50), (501, 50), (510, 51)],
+            keyed: HashSet::from([500, 510]),
+            trims: vec![
+                (500, "Special Edition".into()),
+                // No key row: never applies.
+                (501, "Ghost".into()),
+                (510, "Everywhere".into()),
+            ],
+        };
+        let out = compute(&input, now, 2026);
+        let trims_of = |year: i32| -> BTreeSet<&str> {
+            let groups: Vec<i64> = out
+                .group_years
+                .iter()
+                .filter(|g| g.0 == year)
+                .map(|g| g.3)
+                .collect();
+            out.group_trims
+                .iter()
+                .filter(|t| groups.contains(&t.0))
+                .map(|t| out.trims[&t.1].as_str())
+                .collect()
+        };
+        assert!(trims_of(2003).contains("Special Edition"));
+        assert!(trims_of(2003).contains("Everywhere"));
+        assert!(!trims_of(2010).contains("Special Edition"));
+        assert!(trims_of(2010).contains("Everywhere"));
+        assert!(!out.trims.values().any(|n| n == "Ghost"));
+    }
+
+    #[test]
+    fn spelling_prefers_trim_then_frequency() {
+        let mut s = Spellings::default();
+        s.add(1, "SPORT", false);
+        s.add(1, "SPORT", false);
+        s.add(1, "Sport", true);
+        s.add(2, "Si", true);
+        s.add(2, "SI", true);
+        s.add(2, "Si", true);
+        s.add(3, "b", true);
+        s.add(3, "B", true);
+        let r = s.resolve();
+        assert_eq!(r[&1], "Sport");
+        assert_eq!(r[&2], "Si");
+        assert_eq!(r[&3], "B");
+    }
 }

@@ -9,22 +9,21 @@
 
 mod compute;
 mod keys;
-// mod query;
+mod query;
+mod spec;
 mod staging_io;
 pub mod text;
 
 use std::collections::BTreeMap;
 
-// pub use query::{Choice, Dropdowns, DropdownsConfig};
+pub use query::{Choice, Dropdowns, DropdownsConfig};
 
 /// Builds the derived dropdown tables inside a dataset being loaded; returns
 /// their row counts for the dataset metadata.
 ///
 /// Called by the ETL after every source table is loaded and before the gates;
 /// the tables are created empty by the dataset migrations.
-pub async fn derive(
-    staging: &mut crate::etl::Staging<'_>,
-) -> crate::Result<BTreeMap<String, i64>> {
+pub async fn derive(staging: &mut crate::etl::Staging<'_>) -> crate::Result<BTreeMap<String, i64>> {
     let started = std::time::Instant::now();
     let input = staging_io::read_input(staging).await?;
     let read = started.elapsed();

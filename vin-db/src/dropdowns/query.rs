@@ -2,6 +2,7 @@
 //! cached in moka.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ pub struct Choice {
 /// Settings of the [`Dropdowns`] cache.
 #[derive(Debug, Clone)]
 pub struct DropdownsConfig {
-    /// Most answers kept (one answer = one list).
+    /// Most answers kept (one answer = one list); 0 turns caching off.
     pub capacity: u64,
     /// How long an answer is kept.
     pub ttl: Duration,
@@ -68,14 +69,17 @@ enum Query {
 #[derive(Clone)]
 pub struct Dropdowns {
     store: Store,
-    cache: moka::future::Cache<Query, Arc<Vec<Choice>>>,
+    /// `None` when caching is off.
+    cache: Option<moka::future::Cache<Query, Arc<Vec<Choice>>>>,
+    /// Whether the store's view of the live dataset was read since start.
+    synced: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Dropdowns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Dropdowns")
             .field("store", &self.store.url_redacted())
-            .field("cached", &self.cache.entry_count())
+            .field("cached", &self.cache.as_ref().map(|c| c.entry_count()))
             .finish()
     }
 }
@@ -95,9 +99,7 @@ fn check_year(year: i32) -> Result<()> {
 /// `Err(InvalidArgument)` for a negative id.
 fn check_id(what: &str, id: i64) -> Result<()> {
     if id < 0 {
-        Err(Error::InvalidArgument(format!(
-            "{what} {id} is negative"
-        )))
+        Err(Error::InvalidArgument(format!("{what} {id} is negative")))
     } else {
         Ok(())
     }
@@ -111,16 +113,26 @@ impl Dropdowns {
 
     /// A cascade over `store` with the given cache settings.
     pub fn with_config(store: Store, config: DropdownsConfig) -> Dropdowns {
-        let cache = moka::future::Cache::builder()
-            .max_capacity(config.capacity)
-            .time_to_live(config.ttl)
-            .build();
-        Dropdowns { store, cache }
+        let cache = (config.capacity > 0).then(|| {
+            moka::future::Cache::builder()
+                .max_capacity(config.capacity)
+                .time_to_live(config.ttl)
+                .build()
+        });
+        Dropdowns {
+            store,
+            cache,
+            synced: Arc::new(AtomicBool::new(false)),
+        }
     }
 
-    /// Drops every cached answer (call it when the dataset changes).
+    /// Drops every cached answer (call it when the dataset changes); the
+    /// next query re-reads which dataset is live.
     pub fn invalidate_all(&self) {
-        self.cache.invalidate_all();
+        self.synced.store(false, Ordering::Release);
+        if let Some(cache) = &self.cache {
+            cache.invalidate_all();
+        }
     }
 
     /// Model years that have at least one make, newest first.
@@ -153,7 +165,9 @@ impl Dropdowns {
         self.list(Query::Trims(year, make_id, model_id)).await
     }
 
-    /// Engines of the model for `year` (of that trim when `trim_id` is given), by name.
+    /// Engines of the model for `year`, by name. With `trim_id`, the engines
+    /// the data ties to that trim (their pattern keys are compatible with the
+    /// trim's); when it ties none to it, every engine of the model.
     pub async fn engines(
         &self,
         year: i32,
@@ -165,7 +179,8 @@ impl Dropdowns {
         self.list(Query::Engines(year, make_id, model_id, t)).await
     }
 
-    /// Transmissions of the model for `year` (of that trim when `trim_id` is given), by name.
+    /// Transmissions of the model for `year`, by name; `trim_id` narrows
+    /// them as in [`Dropdowns::engines`].
     pub async fn transmissions(
         &self,
         year: i32,
@@ -183,16 +198,36 @@ impl Dropdowns {
     }
 
     async fn cached(&self, q: Query) -> Result<Arc<Vec<Choice>>> {
-        if let Some(hit) = self.cache.get(&q).await {
+        let Some(cache) = &self.cache else {
+            return Ok(Arc::new(self.fetch(q).await?));
+        };
+        if let Some(hit) = cache.get(&q).await {
             return Ok(hit);
         }
         let fresh = Arc::new(self.fetch(q).await?);
-        self.cache.insert(q, fresh.clone()).await;
+        cache.insert(q, fresh.clone()).await;
         Ok(fresh)
     }
 
-    /// Runs one query against the live dataset, uncached.
+    /// Runs one query against the live dataset, uncached. The store's
+    /// pointer to the live dataset is read once first, and again (with one
+    /// retry) when a query fails, e.g. because a swap dropped the dataset
+    /// it pointed at.
     async fn fetch(&self, q: Query) -> Result<Vec<Choice>> {
+        if !self.synced.load(Ordering::Acquire) {
+            self.store.dataset().await?;
+            self.synced.store(true, Ordering::Release);
+        }
+        match self.fetch_once(q).await {
+            Err(Error::Database(_)) => {
+                self.store.dataset().await?;
+                self.fetch_once(q).await
+            }
+            other => other,
+        }
+    }
+
+    async fn fetch_once(&self, q: Query) -> Result<Vec<Choice>> {
         let (sql, binds) = sql_of(q);
         let rows: Vec<(i64, String)> = match self.store.backend() {
             #[cfg(feature = "postgres")]
@@ -220,7 +255,7 @@ impl Dropdowns {
             .map(|(id, name)| Choice { id, name })
             .collect();
         if matches!(q, Query::Years) {
-            choices.sort_by(|a, b| b.id.cmp(&a.id));
+            choices.sort_by_key(|c| std::cmp::Reverse(c.id));
         } else {
             // Byte order of the names, the same on both backends.
             choices.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
@@ -267,16 +302,22 @@ fn sql_of(q: Query) -> (&'static str, Vec<i64>) {
         ),
         Query::Engines(y, make, model, trim) => (
             "SELECT DISTINCT e.id, e.name FROM {p}dd_group_year g \
-             JOIN {p}dd_group_engine ge ON ge.group_id = g.group_id AND ge.trim_id = $4 \
+             JOIN {p}dd_group_engine ge ON ge.group_id = g.group_id \
              JOIN {p}dd_engine e ON e.id = ge.engine_id \
-             WHERE g.year = $1 AND g.make_id = $2 AND g.model_id = $3",
+             WHERE g.year = $1 AND g.make_id = $2 AND g.model_id = $3 \
+             AND ge.trim_id = CASE WHEN EXISTS (SELECT 1 FROM {p}dd_group_year g2 \
+             JOIN {p}dd_group_engine x ON x.group_id = g2.group_id AND x.trim_id = $4 \
+             WHERE g2.year = $1 AND g2.make_id = $2 AND g2.model_id = $3) THEN $4 ELSE -1 END",
             vec![i64::from(y), make, model, trim],
         ),
         Query::Transmissions(y, make, model, trim) => (
             "SELECT DISTINCT t.id, t.name FROM {p}dd_group_year g \
-             JOIN {p}dd_group_transmission gt ON gt.group_id = g.group_id AND gt.trim_id = $4 \
+             JOIN {p}dd_group_transmission gt ON gt.group_id = g.group_id \
              JOIN {p}dd_transmission t ON t.id = gt.transmission_id \
-             WHERE g.year = $1 AND g.make_id = $2 AND g.model_id = $3",
+             WHERE g.year = $1 AND g.make_id = $2 AND g.model_id = $3 \
+             AND gt.trim_id = CASE WHEN EXISTS (SELECT 1 FROM {p}dd_group_year g2 \
+             JOIN {p}dd_group_transmission x ON x.group_id = g2.group_id AND x.trim_id = $4 \
+             WHERE g2.year = $1 AND g2.make_id = $2 AND g2.model_id = $3) THEN $4 ELSE -1 END",
             vec![i64::from(y), make, model, trim],
         ),
     }

@@ -6,6 +6,7 @@
 //! names resolve to the staging dataset on both.
 
 use super::compute::{Input, Output, PatternIn, element};
+use super::spec::SpecInput;
 use crate::etl::Staging;
 
 /// Runs one read query on whichever backend the staging dataset lives on.
@@ -120,7 +121,50 @@ pub(crate) async fn read_input(staging: &mut Staging<'_>) -> crate::Result<Input
         "SELECT CAST(enginemodelid AS BIGINT), CAST(elementid AS BIGINT), attributeid \
          FROM enginemodelpattern ORDER BY id"
     );
+    input.spec = read_spec(staging).await?;
     Ok(input)
+}
+
+/// The vehicle spec rows (empty tables when the source has none).
+async fn read_spec(staging: &mut Staging<'_>) -> crate::Result<SpecInput> {
+    let keyed: Vec<(i64,)> = fetch!(
+        staging,
+        (i64,),
+        "SELECT DISTINCT CAST(vspecschemapatternid AS BIGINT) FROM vehiclespecpattern WHERE iskey"
+    );
+    // Element 38 (Trim), a constant of this module.
+    let trims_sql = format!(
+        "SELECT CAST(vspecschemapatternid AS BIGINT), attributeid FROM vehiclespecpattern \
+         WHERE NOT iskey AND elementid = {}",
+        element::TRIM
+    );
+    Ok(SpecInput {
+        schemas: fetch!(
+            staging,
+            (i64, i64),
+            "SELECT CAST(id AS BIGINT), CAST(makeid AS BIGINT) FROM vehiclespecschema \
+             WHERE NOT COALESCE(tobeqced, FALSE)"
+        ),
+        models: fetch!(
+            staging,
+            (i64, i64),
+            "SELECT CAST(vehiclespecschemaid AS BIGINT), CAST(modelid AS BIGINT) \
+             FROM vehiclespecschema_model"
+        ),
+        years: fetch!(
+            staging,
+            (i64, i64),
+            "SELECT CAST(vehiclespecschemaid AS BIGINT), CAST(year AS BIGINT) \
+             FROM vehiclespecschema_year"
+        ),
+        patterns: fetch!(
+            staging,
+            (i64, i64),
+            "SELECT CAST(id AS BIGINT), CAST(schemaid AS BIGINT) FROM vspecschemapattern"
+        ),
+        keyed: keyed.into_iter().map(|(id,)| id).collect(),
+        trims: fetch!(staging, (i64, String), &trims_sql),
+    })
 }
 
 /// One column of rows to insert.
