@@ -49,7 +49,8 @@ static VALID: [u8; 256] = build_valid();
 /// Whether `c` (already upper-cased) is a strict VIN character.
 #[inline]
 pub(crate) fn is_vin_char(c: char) -> bool {
-    c.is_ascii() && VALID[c as usize] == c as u8
+    // The table maps invalid bytes to 0, so NUL itself must be ruled out.
+    c.is_ascii() && c != '\0' && VALID[c as usize] == c as u8
 }
 
 impl Vin {

@@ -28,6 +28,16 @@ fn normalisation_trims_spaces_only_and_uppercases() {
             position: 10
         }]
     );
+    // A NUL is a character like any other, and invalid.
+    let t = VinText::new("11HGM8\u{0}13G0AH06M2").unwrap();
+    assert_eq!(
+        t.problems(),
+        vec![VinError::InvalidChar {
+            ch: '\0',
+            position: 7
+        }]
+    );
+    assert!(t.to_vin().is_err());
 }
 
 #[test]
