@@ -1,0 +1,457 @@
+//! The `Decoder` class: `vin_db::decoder::Decoder` for JavaScript, with its
+//! dropdown queries, health and counters.
+
+use std::sync::RwLock;
+use std::time::Duration;
+
+use napi::bindgen_prelude::PromiseRaw;
+use napi::{Env, Unknown};
+use napi_derive::napi;
+use vin_db::decoder::{Decoder as RustDecoder, DecoderConfig};
+
+use crate::args;
+use crate::decoded::Decoded;
+use crate::error::{ERR_DECODER_CLOSED, Failure, guard};
+use crate::promise::spawn;
+use crate::report::{Choice, DecodeOutcome, Health, Stats};
+
+/// Options of `Decoder.open`.
+#[napi(object, object_to_js = false)]
+pub struct OpenOptions {
+    /// `postgres://…` or `sqlite://PATH`; absent, `""` or `"default"` for the
+    /// embedded SQLite default.
+    pub url: Option<String>,
+    /// Load every WMI's catalog at open rather than on first use.
+    pub preload: Option<bool>,
+    /// How long a decode result stays fresh in the cache (default 30 days).
+    pub cache_ttl_seconds: Option<f64>,
+    /// Capacity of the result cache, in entries (default 100,000).
+    pub max_cache_entries: Option<f64>,
+}
+
+/// Options of `decode`, `decodeSync` and `decodeMany`.
+#[napi(object, object_to_js = false)]
+pub struct DecodeOptions {
+    /// The model year the caller knows (1900–2100), as vPIC's `@year`.
+    pub model_year: Option<i32>,
+    /// Include `values`: every output row with its provenance.
+    pub provenance: Option<bool>,
+}
+
+/// Largest integer a JS number holds exactly.
+const MAX_SAFE: i64 = (1 << 53) - 1;
+
+fn read_open_options(value: Option<Unknown<'_>>) -> Result<OpenOptions, Failure> {
+    let object = args::opt_object("options", value)?;
+    let get = |key| args::property(object.as_ref(), key);
+    Ok(OpenOptions {
+        url: args::opt_string("options.url", get("url")?)?,
+        preload: args::opt_bool("options.preload", get("preload")?)?,
+        cache_ttl_seconds: args::opt_integer(
+            "options.cacheTtlSeconds",
+            get("cacheTtlSeconds")?,
+            0..=MAX_SAFE,
+        )?
+        .map(|v| v as f64),
+        max_cache_entries: args::opt_integer(
+            "options.maxCacheEntries",
+            get("maxCacheEntries")?,
+            0..=MAX_SAFE,
+        )?
+        .map(|v| v as f64),
+    })
+}
+
+fn read_decode_options(value: Option<Unknown<'_>>) -> Result<DecodeOptions, Failure> {
+    let object = args::opt_object("options", value)?;
+    let get = |key| args::property(object.as_ref(), key);
+    Ok(DecodeOptions {
+        model_year: args::opt_integer(
+            "options.modelYear",
+            get("modelYear")?,
+            i64::from(i32::MIN)..=i64::from(i32::MAX),
+        )?
+        .map(|y| y as i32),
+        provenance: args::opt_bool("options.provenance", get("provenance")?)?,
+    })
+}
+
+fn config(options: &OpenOptions) -> DecoderConfig {
+    let mut config = DecoderConfig::default();
+    if let Some(preload) = options.preload {
+        config.preload = preload;
+    }
+    if let Some(ttl) = options.cache_ttl_seconds {
+        config.result_ttl = Duration::from_secs(ttl as u64);
+    }
+    if let Some(max) = options.max_cache_entries {
+        config.max_results = max as u64;
+    }
+    config
+}
+
+fn year(name: &str, value: Unknown<'_>) -> Result<i32, Failure> {
+    args::integer(name, value, i64::from(i32::MIN)..=i64::from(i32::MAX)).map(|y| y as i32)
+}
+
+fn id(name: &str, value: Unknown<'_>) -> Result<i64, Failure> {
+    args::integer(name, value, -MAX_SAFE..=MAX_SAFE)
+}
+
+fn opt_id(name: &str, value: Option<Unknown<'_>>) -> Result<Option<i64>, Failure> {
+    args::opt_integer(name, value, -MAX_SAFE..=MAX_SAFE)
+}
+
+/// Throws a `TypeError` at once (a caller's bug, as Node's own APIs do);
+/// keeps any other failure for the promise to reject with.
+fn throw_type_errors<T>(
+    env: &Env,
+    parsed: Result<T, Failure>,
+) -> napi::Result<Result<T, Failure>> {
+    match parsed {
+        Err(failure @ Failure::Type(_)) => Err(failure.into_napi(env)),
+        other => Ok(other),
+    }
+}
+
+/// Whether parsed decode options ask for provenance.
+fn provenance_of<D, V>(parsed: &Result<(D, V, DecodeOptions), Failure>) -> bool {
+    matches!(parsed, Ok((_, _, DecodeOptions { provenance: Some(true), .. })))
+}
+
+fn choices(list: Vec<vin_db::dropdowns::Choice>) -> Vec<Choice> {
+    list.into_iter().map(Choice::from).collect()
+}
+
+/// A VIN decoder over a vPIC catalog (Postgres or SQLite), with caches, a
+/// circuit breaker and the dropdown queries.
+///
+/// ```js
+/// const { Decoder } = require('vin-node')
+/// const decoder = await Decoder.open({ preload: true })
+/// const d = await decoder.decode('1HGCM82633A004352')
+/// console.log(d.make, d.model, d.modelYear)
+/// await decoder.close()
+/// ```
+#[napi]
+pub struct Decoder {
+    inner: RwLock<Option<RustDecoder>>,
+}
+
+impl Decoder {
+    /// The live Rust decoder, or `ERR_DECODER_CLOSED` after `close()`.
+    fn live(&self) -> Result<RustDecoder, Failure> {
+        let guard = self
+            .inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard.clone().ok_or_else(|| Failure::Coded {
+            code: ERR_DECODER_CLOSED,
+            message: "the decoder is closed".to_owned(),
+        })
+    }
+
+    /// Runs a dropdown query on the runtime.
+    fn query<'env, A, T, F, Fut>(
+        &self,
+        env: &'env Env,
+        parsed: Result<A, Failure>,
+        query: F,
+    ) -> napi::Result<PromiseRaw<'env, T>>
+    where
+        A: Send + 'static,
+        T: Send + 'static + napi::bindgen_prelude::ToNapiValue,
+        F: FnOnce(RustDecoder, A) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = vin_db::Result<T>> + Send + 'static,
+    {
+        let parsed = throw_type_errors(env, parsed.and_then(|a| Ok((self.live()?, a))))?;
+        spawn(
+            env,
+            async move {
+                let (decoder, parsed) = parsed?;
+                query(decoder, parsed).await.map_err(Failure::from)
+            },
+            |v| v,
+        )
+    }
+}
+
+#[napi]
+impl Decoder {
+    /// Opens a decoder. `url` defaults to the embedded SQLite database (built
+    /// from the bundled sample on first use).
+    #[napi(ts_args_type = "options?: OpenOptions", ts_return_type = "Promise<Decoder>")]
+    pub fn open<'env>(
+        env: &'env Env,
+        options: Option<Unknown<'env>>,
+    ) -> napi::Result<PromiseRaw<'env, Decoder>> {
+        let options = throw_type_errors(env, guard(|| read_open_options(options)))?;
+        spawn(
+            env,
+            async move {
+                let options = options?;
+                let url = options.url.clone().unwrap_or_default();
+                RustDecoder::open(&url, config(&options))
+                    .await
+                    .map_err(Failure::from)
+            },
+            |decoder| Decoder {
+                inner: RwLock::new(Some(decoder)),
+            },
+        )
+    }
+
+    /// Decodes one VIN. Throws a `TypeError` at once for arguments of the
+    /// wrong type; rejects with `ERR_INVALID_ARGUMENT` for text that cannot be
+    /// a VIN (more than 17 characters) or a model year outside 1900–2100,
+    /// `ERR_DATA_UNAVAILABLE` when the catalog is unreachable and
+    /// `ERR_DECODER_CLOSED` after `close()`.
+    #[napi(
+        ts_args_type = "vin: string, options?: DecodeOptions",
+        ts_return_type = "Promise<Decoded>"
+    )]
+    pub fn decode<'env>(
+        &self,
+        env: &'env Env,
+        vin: Unknown<'env>,
+        options: Option<Unknown<'env>>,
+    ) -> napi::Result<PromiseRaw<'env, Decoded>> {
+        let parsed = throw_type_errors(
+            env,
+            guard(|| {
+                let vin = args::string("vin", vin)?;
+                let options = read_decode_options(options)?;
+                Ok((self.live()?, vin, options))
+            }),
+        )?;
+        let provenance = provenance_of(&parsed);
+        spawn(
+            env,
+            async move {
+                let (decoder, vin, options) = parsed?;
+                decoder
+                    .decode(&vin, options.model_year)
+                    .await
+                    .map_err(Failure::from)
+            },
+            move |decoded| Decoded::from_rust(&decoded, provenance),
+        )
+    }
+
+    /// Decodes one VIN on the calling thread: answers from the resident
+    /// catalogs and the result cache (blocking on the first load of a WMI).
+    /// Throws the same coded errors as `decode`.
+    #[napi(ts_args_type = "vin: string, options?: DecodeOptions")]
+    pub fn decode_sync(
+        &self,
+        env: &Env,
+        vin: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<Decoded> {
+        guard(|| {
+            let decoder = self.live()?;
+            let vin = args::string("vin", vin)?;
+            let options = read_decode_options(options)?;
+            let decoded = decoder.decode_sync(&vin, options.model_year)?;
+            Ok(Decoded::from_rust(
+                &decoded,
+                options.provenance.unwrap_or(false),
+            ))
+        })
+        .map_err(|f| f.into_napi(env))
+    }
+
+    /// Decodes many VINs; answers in input order, each either `decoded` or
+    /// the `error` that VIN alone met.
+    #[napi(
+        ts_args_type = "vins: Array<string>, options?: DecodeOptions",
+        ts_return_type = "Promise<Array<DecodeOutcome>>"
+    )]
+    pub fn decode_many<'env>(
+        &self,
+        env: &'env Env,
+        vins: Unknown<'env>,
+        options: Option<Unknown<'env>>,
+    ) -> napi::Result<PromiseRaw<'env, Vec<DecodeOutcome>>> {
+        let parsed = throw_type_errors(
+            env,
+            guard(|| {
+                let vins = args::string_array("vins", vins)?;
+                let options = read_decode_options(options)?;
+                Ok((self.live()?, vins, options))
+            }),
+        )?;
+        let provenance = provenance_of(&parsed);
+        spawn(
+            env,
+            async move {
+                let (decoder, vins, options) = parsed?;
+                Ok(decoder.decode_batch(&vins, options.model_year).await)
+            },
+            move |results| {
+                results
+                    .into_iter()
+                    .map(|result| DecodeOutcome::new(result, provenance))
+                    .collect()
+            },
+        )
+    }
+
+    /// Model years offered, newest first.
+    #[napi(ts_return_type = "Promise<Array<number>>")]
+    pub fn years<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Vec<i32>>> {
+        self.query(env, Ok(()), |d, ()| async move { d.dropdowns().years().await })
+    }
+
+    /// Makes offered for a model year, sorted by name.
+    #[napi(ts_args_type = "year: number", ts_return_type = "Promise<Array<Choice>>")]
+    pub fn makes<'env>(
+        &self,
+        env: &'env Env,
+        year: Unknown<'env>,
+    ) -> napi::Result<PromiseRaw<'env, Vec<Choice>>> {
+        self.query(env, self::year("year", year), |d, year| async move {
+            d.dropdowns().makes(year).await.map(choices)
+        })
+    }
+
+    /// Models of a make in a model year, sorted by name.
+    #[napi(
+        ts_args_type = "year: number, makeId: number",
+        ts_return_type = "Promise<Array<Choice>>"
+    )]
+    pub fn models<'env>(
+        &self,
+        env: &'env Env,
+        year: Unknown<'env>,
+        make_id: Unknown<'env>,
+    ) -> napi::Result<PromiseRaw<'env, Vec<Choice>>> {
+        let parsed = (|| Ok((self::year("year", year)?, id("makeId", make_id)?)))();
+        self.query(env, parsed, |d, (year, make)| async move {
+            d.dropdowns().models(year, make).await.map(choices)
+        })
+    }
+
+    /// Trims of a model, sorted by name.
+    #[napi(
+        ts_args_type = "year: number, makeId: number, modelId: number",
+        ts_return_type = "Promise<Array<Choice>>"
+    )]
+    pub fn trims<'env>(
+        &self,
+        env: &'env Env,
+        year: Unknown<'env>,
+        make_id: Unknown<'env>,
+        model_id: Unknown<'env>,
+    ) -> napi::Result<PromiseRaw<'env, Vec<Choice>>> {
+        let parsed = (|| {
+            Ok((
+                self::year("year", year)?,
+                id("makeId", make_id)?,
+                id("modelId", model_id)?,
+            ))
+        })();
+        self.query(env, parsed, |d, (year, make, model)| async move {
+            d.dropdowns().trims(year, make, model).await.map(choices)
+        })
+    }
+
+    /// Engines of a model (of one trim when `trimId` is given), sorted by name.
+    #[napi(
+        ts_args_type = "year: number, makeId: number, modelId: number, trimId?: number | null",
+        ts_return_type = "Promise<Array<Choice>>"
+    )]
+    pub fn engines<'env>(
+        &self,
+        env: &'env Env,
+        year: Unknown<'env>,
+        make_id: Unknown<'env>,
+        model_id: Unknown<'env>,
+        trim_id: Option<Unknown<'env>>,
+    ) -> napi::Result<PromiseRaw<'env, Vec<Choice>>> {
+        let parsed = (|| {
+            Ok((
+                self::year("year", year)?,
+                id("makeId", make_id)?,
+                id("modelId", model_id)?,
+                opt_id("trimId", trim_id)?,
+            ))
+        })();
+        self.query(env, parsed, |d, (year, make, model, trim)| async move {
+            d.dropdowns()
+                .engines(year, make, model, trim)
+                .await
+                .map(choices)
+        })
+    }
+
+    /// Transmissions of a model (of one trim when `trimId` is given), sorted
+    /// by name; empty when the data has none.
+    #[napi(
+        ts_args_type = "year: number, makeId: number, modelId: number, trimId?: number | null",
+        ts_return_type = "Promise<Array<Choice>>"
+    )]
+    pub fn transmissions<'env>(
+        &self,
+        env: &'env Env,
+        year: Unknown<'env>,
+        make_id: Unknown<'env>,
+        model_id: Unknown<'env>,
+        trim_id: Option<Unknown<'env>>,
+    ) -> napi::Result<PromiseRaw<'env, Vec<Choice>>> {
+        let parsed = (|| {
+            Ok((
+                self::year("year", year)?,
+                id("makeId", make_id)?,
+                id("modelId", model_id)?,
+                opt_id("trimId", trim_id)?,
+            ))
+        })();
+        self.query(env, parsed, |d, (year, make, model, trim)| async move {
+            d.dropdowns()
+                .transmissions(year, make, model, trim)
+                .await
+                .map(choices)
+        })
+    }
+
+    /// Database reachability, breaker state, dataset, resident catalogs and
+    /// cache statistics.
+    #[napi(ts_return_type = "Promise<Health>")]
+    pub fn health<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Health>> {
+        let decoder = self.live();
+        spawn(
+            env,
+            async move { Ok(decoder?.health().await) },
+            |health| Health::from(&health),
+        )
+    }
+
+    /// Counters since the decoder was opened.
+    #[napi]
+    pub fn stats(&self, env: &Env) -> napi::Result<Stats> {
+        let decoder = self.live().map_err(|f| f.into_napi(env))?;
+        Ok(Stats::from(&decoder.stats()))
+    }
+
+    /// Stops background work and releases the database; later calls reject
+    /// with `ERR_DECODER_CLOSED`. Closing twice is harmless.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn close<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, ()>> {
+        let decoder = self
+            .inner
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        spawn(
+            env,
+            async move {
+                if let Some(decoder) = decoder {
+                    decoder.close().await;
+                }
+                Ok(())
+            },
+            |()| (),
+        )
+    }
+}
