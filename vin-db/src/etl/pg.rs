@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use indicatif::ProgressBar;
-use sqlx::{Connection as _, PgConnection, Row as _};
+use sqlx::{ConnectOptions as _, Connection as _, PgConnection, Row as _};
 use tokio::sync::mpsc;
 
 use super::convert::{self, Mapping, Value};
@@ -30,7 +30,8 @@ const LOCK_KEY: i64 = 0x7669_6e5f_6574_6c;
 
 /// Connects with retries (backoff and jitter), each try bounded.
 pub(crate) async fn connect_plain(url: &str) -> Result<PgConnection> {
-    let opts = pgstore::connect_options(url)?;
+    // Bulk statements are slow by design; no per-statement logs.
+    let opts = pgstore::connect_options(url)?.disable_statement_logging();
     let timeout = crate::store::StoreOptions::default().acquire_timeout;
     retry::with_backoff("connect to Postgres", 3, || async {
         match tokio::time::timeout(timeout, PgConnection::connect_with(&opts)).await {

@@ -45,9 +45,7 @@ pub(crate) fn connect_options(url: &str) -> Result<PgConnectOptions> {
     let opts = PgConnectOptions::from_str(url).map_err(|e| {
         Error::InvalidArgument(format!("bad Postgres URL {}: {e}", super::redact(url)))
     })?;
-    Ok(opts
-        .application_name("vin")
-        .options([("DateStyle", "ISO, YMD")]))
+    Ok(opts.application_name("vin").options([("DateStyle", "ISO")]))
 }
 
 /// True for "relation/schema does not exist" (nothing loaded yet).

@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use once_cell::sync::OnceCell;
-use sqlx::SqliteConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::{ConnectOptions as _, SqliteConnection};
 
 use super::{StoreOptions, rows};
 use crate::{Error, Result};
@@ -70,7 +70,9 @@ pub(crate) fn write_options(path: &Path) -> Result<SqliteConnectOptions> {
         .filename(path)
         .create_if_missing(true)
         .foreign_keys(false)
-        .busy_timeout(std::time::Duration::from_secs(10)))
+        .busy_timeout(std::time::Duration::from_secs(10))
+        // Bulk statements are slow by design; no per-statement logs.
+        .disable_statement_logging())
 }
 
 impl SqliteStore {
