@@ -235,13 +235,13 @@ impl WmiCatalog {
             if NOT_FROM_PATTERNS.contains(&p.element_id) {
                 continue;
             }
-            if p.keys.contains('#') {
-                if let Ok(key) = Key::parse(&p.keys) {
-                    formulas.push(FormulaInfo {
-                        pattern: pattern_index,
-                        key,
-                    });
-                }
+            if p.keys.contains('#')
+                && let Ok(key) = Key::parse(&p.keys)
+            {
+                formulas.push(FormulaInfo {
+                    pattern: pattern_index,
+                    key,
+                });
             }
             if !element.patternable || schemas[schema].qc {
                 continue;

@@ -149,11 +149,12 @@ fn rank(
     for item in &pass.items {
         let raw = item.value.raw();
         let has_value = raw.is_some_and(|v| !v.is_empty());
-        if has_value && !weighted.contains(&item.element) {
-            if let Some(w) = globals.element(item.element).and_then(|e| e.weight) {
-                weighted.push(item.element);
-                *elements_weight.get_or_insert(0) += i64::from(w);
-            }
+        if has_value
+            && !weighted.contains(&item.element)
+            && let Some(w) = globals.element(item.element).and_then(|e| e.weight)
+        {
+            weighted.push(item.element);
+            *elements_weight.get_or_insert(0) += i64::from(w);
         }
         if item.src.counts_as_pattern() && has_value && raw != Some("Not Applicable") {
             patterns += 1;
@@ -178,6 +179,9 @@ fn rank(
         model_year,
     )
 }
+
+/// The comparable form of [`rank`]'s numbers; larger ranks first.
+type RankKey = (i64, (bool, i64), (bool, i64), (bool, i64));
 
 /// Descending with NULL first: maps to a key where larger is better.
 fn nulls_high(v: Option<i64>) -> (bool, i64) {
@@ -223,22 +227,24 @@ pub fn decode(
     let mut source: Arc<str> = Arc::from(DEFAULT_YEAR_SOURCE);
     let mut passes: Vec<Pass> = Vec::with_capacity(2);
     let mut run34 = true;
-    if let Some(year) = caller_year {
-        if (1980..=limit).contains(&year) && Some(year) != rmy && Some(year) != omy {
-            source = Arc::from(year.to_string());
-            let p2 = pass::run(
-                &ctx,
-                PassPlan {
-                    id: 2,
-                    year: Some(year),
-                    year_source: source.clone(),
-                    conclusive: true,
-                    code12: true,
-                },
-            );
-            run34 = p2.codes.contains(&8) && rmy.is_some();
-            passes.push(p2);
-        }
+    if let Some(year) = caller_year
+        && (1980..=limit).contains(&year)
+        && Some(year) != rmy
+        && Some(year) != omy
+    {
+        source = Arc::from(year.to_string());
+        let p2 = pass::run(
+            &ctx,
+            PassPlan {
+                id: 2,
+                year: Some(year),
+                year_source: source.clone(),
+                conclusive: true,
+                code12: true,
+            },
+        );
+        run34 = p2.codes.contains(&8) && rmy.is_some();
+        passes.push(p2);
     }
     if run34 {
         passes.push(pass::run(
@@ -266,7 +272,7 @@ pub fn decode(
     }
 
     // 2.6: the best pass (stable: the lowest pass id wins a full tie).
-    let mut best: Option<(usize, (i64, (bool, i64), (bool, i64), (bool, i64)))> = None;
+    let mut best: Option<(usize, RankKey)> = None;
     for (i, p) in passes.iter().enumerate() {
         let (ev, ew, pc, my) = rank(globals, p, caller_year);
         let key = (ev, nulls_high(ew), nulls_high(pc), nulls_high(my));

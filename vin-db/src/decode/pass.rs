@@ -191,16 +191,16 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
         }
 
         // 3.4 WMI-derived items.
-        if let Some(vt) = wmi_row.vehicle_type_id {
-            if let Some(name) = ctx.globals.vehicle_type_upper.get(&vt) {
-                let mut it = Item::new(el::VEHICLE_TYPE, Src::VehType, 100);
-                it.created_on = wmi_row.changed;
-                it.keys = Some(wmi_keys.clone());
-                it.wmi_id = Some(wmi_row.id);
-                it.attribute = Some(int_text(vt));
-                it.value = Val::Text(Some(name.clone()));
-                b.push(it);
-            }
+        if let Some(vt) = wmi_row.vehicle_type_id
+            && let Some(name) = ctx.globals.vehicle_type_upper.get(&vt)
+        {
+            let mut it = Item::new(el::VEHICLE_TYPE, Src::VehType, 100);
+            it.created_on = wmi_row.changed;
+            it.keys = Some(wmi_keys.clone());
+            it.wmi_id = Some(wmi_row.id);
+            it.attribute = Some(int_text(vt));
+            it.value = Val::Text(Some(name.clone()));
+            b.push(it);
         }
         let manufacturer = wmi_row
             .manufacturer_id
@@ -278,17 +278,17 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
                     .makes
                     .iter()
                     .filter(|(row, _)| cat.rows[*row].is_public(ctx.now));
-                if let (Some(&(row, make)), None) = (joined.next(), joined.next()) {
-                    if let Some(name) = ctx.globals.make_upper.get(&make) {
-                        let row = &cat.rows[row];
-                        let mut it = Item::new(el::MAKE, Src::Make, -100);
-                        it.created_on = row.changed;
-                        it.keys = Some(wmi_keys.clone());
-                        it.wmi_id = Some(row.id);
-                        it.attribute = Some(int_text(make));
-                        it.value = Val::Text(Some(name.clone()));
-                        b.push(it);
-                    }
+                if let (Some(&(row, make)), None) = (joined.next(), joined.next())
+                    && let Some(name) = ctx.globals.make_upper.get(&make)
+                {
+                    let row = &cat.rows[row];
+                    let mut it = Item::new(el::MAKE, Src::Make, -100);
+                    it.created_on = row.changed;
+                    it.keys = Some(wmi_keys.clone());
+                    it.wmi_id = Some(row.id);
+                    it.attribute = Some(int_text(make));
+                    it.value = Val::Text(Some(name.clone()));
+                    b.push(it);
                 }
             }
         }

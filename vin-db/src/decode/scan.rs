@@ -221,10 +221,10 @@ impl Texts<'_> {
         if self.codes.contains(&5) {
             text = additional(5);
         }
-        if self.codes.contains(&14) {
-            if let Some(list) = self.unused_list {
-                append(&mut text, &format!(" Unused position(s): {list}. "));
-            }
+        if self.codes.contains(&14)
+            && let Some(list) = self.unused_list
+        {
+            append(&mut text, &format!(" Unused position(s): {list}. "));
         }
         if self.codes.contains(&400) {
             let pairs: Vec<String> = self
