@@ -112,6 +112,42 @@ pub struct RemoteFile {
     pub last_modified: Option<String>,
 }
 
+/// How a month's file on the server compares with a release already loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReissueCheck {
+    /// Same size, and no `ETag`/`Last-Modified` change: nothing to do.
+    Same,
+    /// The size differs: NHTSA re-issued the month.
+    Reissued,
+    /// Same size but another `ETag` or `Last-Modified`: download and compare
+    /// SHA-256 to know.
+    MaybeReissued,
+}
+
+/// Compares a `HEAD` of the loaded month ([`Downloader::head`]) with the
+/// release that was loaded.
+///
+/// ```
+/// use vin_db::etl::source::Release;
+/// use vin_db::etl::source::nhtsa::{ReissueCheck, RemoteFile, reissue_check};
+///
+/// let loaded = Release { month: "2026_08".into(), size: 75_917_209, etag: Some("\"a\"".into()), ..Release::default() };
+/// let head = RemoteFile { month: "2026_08".into(), size: Some(75_917_210), ..RemoteFile::default() };
+/// assert_eq!(reissue_check(&loaded, &head), ReissueCheck::Reissued);
+/// ```
+pub fn reissue_check(loaded: &super::Release, remote: &RemoteFile) -> ReissueCheck {
+    if remote.size.is_some_and(|size| size != loaded.size) {
+        return ReissueCheck::Reissued;
+    }
+    let changed = |old: &Option<String>, new: &Option<String>| matches!((old, new), (Some(a), Some(b)) if a != b);
+    if changed(&loaded.etag, &remote.etag) || changed(&loaded.last_modified, &remote.last_modified)
+    {
+        ReissueCheck::MaybeReissued
+    } else {
+        ReissueCheck::Same
+    }
+}
+
 /// How retries wait: `base × 2^attempt`, capped, the upper half random.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
@@ -527,6 +563,50 @@ mod tests {
         assert!(is_month(&current_utc_month()));
         assert_eq!(content_range_total("bytes 100-199/200"), Some(200));
         assert_eq!(content_range_total("bytes */200"), Some(200));
+    }
+
+    #[test]
+    fn reissues_are_told_by_size_then_by_headers() {
+        let loaded = super::super::Release {
+            month: "2026_08".into(),
+            url: "u".into(),
+            size: 100,
+            sha256: "x".into(),
+            etag: Some("\"a\"".into()),
+            last_modified: Some("Tue, 11 Aug 2026 10:00:00 GMT".into()),
+        };
+        let head = |size, etag: &str, lm: &str| RemoteFile {
+            month: "2026_08".into(),
+            url: "u".into(),
+            size,
+            etag: Some(etag.into()),
+            last_modified: Some(lm.into()),
+        };
+        let lm = "Tue, 11 Aug 2026 10:00:00 GMT";
+        assert_eq!(
+            reissue_check(&loaded, &head(Some(100), "\"a\"", lm)),
+            ReissueCheck::Same
+        );
+        assert_eq!(
+            reissue_check(&loaded, &head(Some(101), "\"a\"", lm)),
+            ReissueCheck::Reissued
+        );
+        assert_eq!(
+            reissue_check(&loaded, &head(Some(100), "\"b\"", lm)),
+            ReissueCheck::MaybeReissued
+        );
+        assert_eq!(
+            reissue_check(
+                &loaded,
+                &head(Some(100), "\"a\"", "Wed, 12 Aug 2026 10:00:00 GMT")
+            ),
+            ReissueCheck::MaybeReissued
+        );
+        // No size and no validators from the server: nothing to go on.
+        assert_eq!(
+            reissue_check(&loaded, &RemoteFile::default()),
+            ReissueCheck::Same
+        );
     }
 
     #[test]
