@@ -20,9 +20,18 @@ pub fn parse(data: &[u8]) {
             assert!(text.problems().is_empty());
             let wmi = vin.wmi();
             assert_eq!(wmi.as_str(), text.wmi());
-            let _ = (wmi.region(), wmi.country(), vin.serial(), vin.vis(), vin.vds());
+            let _ = (
+                wmi.region(),
+                wmi.country(),
+                vin.serial(),
+                vin.vis(),
+                vin.vds(),
+            );
             let valid = vin.check_digit_valid();
-            assert_eq!(check_digit::compute(vin.as_bytes()) == vin.check_char(), valid);
+            assert_eq!(
+                check_digit::compute(vin.as_bytes()) == vin.check_char(),
+                valid
+            );
             let _ = model_year::candidates(&vin, VehicleClass::Light, 2026);
             let _ = model_year::candidates(&vin, VehicleClass::Other, 2026);
         }
@@ -38,7 +47,11 @@ pub fn parse(data: &[u8]) {
 
     let Ok(text) = VinText::new(&s) else { return };
     assert!(text.len() <= 17);
-    assert_eq!(VinText::new(text.as_str()).as_ref(), Ok(&text), "normalising is idempotent");
+    assert_eq!(
+        VinText::new(text.as_str()).as_ref(),
+        Ok(&text),
+        "normalising is idempotent"
+    );
     for pos in 0..=18 {
         assert_eq!(text.char_at(pos).is_some(), (1..=text.len()).contains(&pos));
     }
@@ -78,14 +91,19 @@ pub fn key(data: &[u8]) {
         Ok(t) => t.keys(),
         Err(_) => {
             let raw: String = vin_text.chars().take(MAX_KEYS).collect();
-            KeyText::from_keys(&raw).unwrap_or_else(|| unreachable!("at most {MAX_KEYS} characters"))
+            KeyText::from_keys(&raw)
+                .unwrap_or_else(|| unreachable!("at most {MAX_KEYS} characters"))
         }
     };
     let _ = key::expand(&key_text).count();
     match Key::parse(&key_text) {
         Ok(compiled) => {
             let fast = compiled.matches(&keys);
-            assert_eq!(Ok(fast), key::interpret(&key_text, &keys), "{key_text:?} on {keys:?}");
+            assert_eq!(
+                Ok(fast),
+                key::interpret(&key_text, &keys),
+                "{key_text:?} on {keys:?}"
+            );
             let formula = keys.formula();
             if compiled.matches_formula(&formula) {
                 assert!(compiled.is_formula());
@@ -98,7 +116,10 @@ pub fn key(data: &[u8]) {
                 let allowed = compiled.allowed(i);
                 if fast && (1..=keys.len()).contains(&i) {
                     let c = keys.as_str().chars().nth(i - 1).unwrap_or_default();
-                    assert!(allowed.contains(c), "{key_text:?} index {i} {allowed:?} {c:?}");
+                    assert!(
+                        allowed.contains(c),
+                        "{key_text:?} index {i} {allowed:?} {c:?}"
+                    );
                 }
             }
             assert!(compiled.fixed_char_count() <= key_text.chars().count());

@@ -157,3 +157,12 @@ fn fixed_chars_allowed_and_compatible() {
     assert!(!a.compatible(&Key::parse("*D").unwrap()));
     assert!(!a.compatible(&Key::parse("C").unwrap()));
 }
+
+#[test]
+fn key_and_texts_are_thread_safe_values() {
+    fn check<T: Send + Sync + Clone + 'static>() {}
+    check::<Key>();
+    check::<KeyText>();
+    check::<VinText>();
+    check::<crate::Vin>();
+}
