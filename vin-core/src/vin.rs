@@ -181,6 +181,11 @@ impl Vin {
         check_digit::compute(&self.0) == self.0[8]
     }
 
+    /// The keys string of spec 1.5 (`CM826|3A004352`), ready for [`Key::matches`](crate::key::Key::matches).
+    pub fn keys(&self) -> crate::KeyText {
+        crate::KeyText::from_ascii(&self.0[3..8], &self.0[9..])
+    }
+
     /// The lenient text form of this VIN (for the vPIC functions).
     pub fn to_text(&self) -> crate::VinText {
         crate::VinText::from(*self)

@@ -63,6 +63,7 @@ fn sections_and_text_forms_agree() {
         assert_eq!(text, VinText::new(&row.vin).unwrap());
         assert_eq!(text.wmi(), vin.wmi().as_str());
         assert_eq!(text.keys().as_str(), format!("{}|{}", &s[3..8], &s[9..]));
+        assert_eq!(vin.keys(), text.keys());
         assert!(text.problems().is_empty());
         assert_eq!(text.to_vin(), Ok(vin));
         if s.as_bytes()[2] == b'9' {
