@@ -94,6 +94,8 @@ pub(crate) struct Inner {
     known_wmis: RwLock<Option<(i64, HashSet<Box<str>>)>>,
     results: moka::sync::Cache<ResultKey, CachedResult>,
     dataset: RwLock<Option<DatasetInfo>>,
+    /// Bounds the catalog loads running at once.
+    load_permits: tokio::sync::Semaphore,
     /// The dataset version the last cache drop switched to (dedupes drops
     /// noticed by several loads at once).
     switched_to: AtomicI64,
@@ -174,6 +176,7 @@ impl Decoder {
             .time_to_live(config.result_ttl.saturating_add(config.stale_grace))
             .build();
         let dropdowns = Dropdowns::new(store.clone());
+        let load_permits = config.max_concurrent_loads.max(1);
         let inner = Arc::new(Inner {
             breaker: Breaker::new(config.breaker.clone()),
             store,
@@ -185,6 +188,7 @@ impl Decoder {
             known_wmis: RwLock::new(None),
             results,
             dataset: RwLock::new(None),
+            load_permits: tokio::sync::Semaphore::new(load_permits),
             switched_to: AtomicI64::new(i64::MIN),
             runtime: tokio::runtime::Handle::current(),
             watch: Mutex::new(None),
@@ -240,8 +244,9 @@ impl Decoder {
     /// The blocking form of [`Decoder::decode`], for callers outside the async
     /// runtime (e.g. a synchronous binding). Resident catalogs and cached
     /// results answer directly; a cold WMI is loaded by blocking on the
-    /// decoder's runtime. Called from inside an async task, a cold WMI gives
-    /// `Unavailable` instead of blocking the runtime (use [`Decoder::decode`] there).
+    /// decoder's runtime and waiting (on a multi-thread runtime's thread via
+    /// `block_in_place`). On a current-thread runtime a cold WMI gives
+    /// `Unavailable` rather than deadlock: use [`Decoder::decode`] there.
     pub fn decode_sync(&self, vin: &str, caller_year: Option<i32>) -> Result<Arc<Decoded>> {
         let inner = &self.inner;
         check_caller_year(caller_year)?;
@@ -254,31 +259,20 @@ impl Decoder {
             Lookup::Stale(d) => Some(d),
             Lookup::Miss => None,
         };
-        let fresh = inner.resident_decode(&text, caller_year).or_else(|| {
-            if tokio::runtime::Handle::try_current().is_ok() {
-                return Some(Err(Error::Unavailable(
-                    "decode_sync needs a database load but runs inside the async runtime; use decode".into(),
-                )));
-            }
-            let this = Arc::clone(inner);
-            let text = text.clone();
-            Some(
-                inner
-                    .runtime
-                    .block_on(async move { this.decode_fresh(&text, caller_year).await }),
-            )
-        });
+        let fresh = match inner.resident_decode(&text, caller_year) {
+            Some(answer) => answer,
+            None => inner.load_and_decode_blocking(&text, caller_year),
+        };
         match fresh {
-            Some(Ok(d)) => {
+            Ok(d) => {
                 inner.remember(key, &d);
                 Ok(d)
             }
-            Some(Err(Error::Unavailable(m))) => match stale {
+            Err(Error::Unavailable(m)) => match stale {
                 Some(d) => Ok(inner.serve_stale(&d)),
                 None => Err(Error::Unavailable(m)),
             },
-            Some(Err(e)) => Err(e),
-            None => Err(Error::Unavailable("no catalog available".into())),
+            Err(e) => Err(e),
         }
     }
 
@@ -525,6 +519,41 @@ impl Inner {
         Some(Ok(self.run_engine(&globals, &catalog, text, caller_year)))
     }
 
+    /// The cold path of `decode_sync`: runs the async load on the decoder's
+    /// runtime and waits for it on this thread.
+    fn load_and_decode_blocking(
+        self: &Arc<Self>,
+        text: &VinText,
+        caller_year: Option<i32>,
+    ) -> Result<Arc<Decoded>> {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        let in_runtime = Handle::try_current().map(|h| h.runtime_flavor());
+        if matches!(in_runtime, Ok(RuntimeFlavor::CurrentThread)) {
+            // Waiting here could block the very thread that must run the load.
+            return Err(Error::Unavailable(
+                "decode_sync needs a database load but runs on a current-thread runtime; use decode"
+                    .into(),
+            ));
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let this = Arc::clone(self);
+        let text = text.clone();
+        self.runtime.spawn(async move {
+            let _ = tx.send(this.decode_fresh(&text, caller_year).await);
+        });
+        let wait = move || {
+            rx.recv()
+                .unwrap_or_else(|_| Err(Error::Unavailable("the decoder's runtime is gone".into())))
+        };
+        if in_runtime.is_ok() {
+            // On a multi-thread runtime (worker or blocking thread): tell the
+            // scheduler this thread blocks, so other tasks move elsewhere.
+            tokio::task::block_in_place(wait)
+        } else {
+            wait()
+        }
+    }
+
     fn run_engine(
         &self,
         globals: &Globals,
@@ -660,7 +689,12 @@ impl Inner {
         let g = Arc::clone(globals);
         let joined = tokio::task::spawn_blocking(move || {
             this.catalogs.try_get_with(key.clone(), || {
-                this.runtime.block_on(this.fetch_catalog(&key, &g))
+                this.runtime.block_on(async {
+                    // Bounded concurrency: a burst of cold WMIs queues here
+                    // instead of timing out in the connection pool.
+                    let _permit = this.load_permits.acquire().await;
+                    this.fetch_catalog(&key, &g).await
+                })
             })
         })
         .await;

@@ -46,6 +46,8 @@ pub struct DecoderConfig {
     pub stale_grace: Duration,
     /// Capacity of the result cache, in entries.
     pub max_results: u64,
+    /// Catalog loads allowed to run at once (others wait their turn).
+    pub max_concurrent_loads: usize,
     /// Capacity of the catalog cache, in (approximate) bytes of compiled catalogs.
     pub max_catalog_bytes: u64,
     /// How often the dataset version is re-checked (the only mechanism for
@@ -67,6 +69,7 @@ impl Default for DecoderConfig {
             result_ttl: Duration::from_secs(30 * 24 * 3600),
             stale_grace: Duration::from_secs(7 * 24 * 3600),
             max_results: 100_000,
+            max_concurrent_loads: 4,
             max_catalog_bytes: 1 << 30,
             version_check_interval: Duration::from_secs(30),
             listen: true,
