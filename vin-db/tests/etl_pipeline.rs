@@ -154,6 +154,18 @@ async fn failures_leave_the_live_dataset_serving_and_rollback_restores() {
     let bytes = std::fs::read(sample()).unwrap();
     let truncated = dir.path().join("truncated.sql.gz");
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    // The same content compressed differently: same month, other SHA-256.
+    let reissued = dir.path().join("reissued.sql.gz");
+    {
+        use std::io::{Read as _, Write as _};
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut plain)
+            .unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&plain).unwrap();
+        std::fs::write(&reissued, gz.finish().unwrap()).unwrap();
+    }
     for (i, url) in targets(dir.path()).await.into_iter().enumerate() {
         let url = if url.starts_with("sqlite") {
             format!(
@@ -208,11 +220,20 @@ async fn failures_leave_the_live_dataset_serving_and_rollback_restores() {
         assert_eq!(snapshot(&store).await, before);
         assert_eq!(last_run_status(&url).await, "failed");
 
-        // A forced reload makes a new version; the running store sees it.
-        let mut o = opts(&sample());
-        o.force = true;
-        let second = etl::run_etl(&url, &o).await.unwrap();
+        // The same month with other bytes (re-compressed) is a re-issue: loaded,
+        // noted, a new version; the running store sees it.
+        let second = etl::run_etl(&url, &opts(&reissued)).await.unwrap();
         assert_eq!(second.status, RunStatus::Swapped);
+        assert_eq!(second.data_month, first.data_month);
+        assert!(
+            second
+                .note
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("re-issue of"),
+            "{:?}",
+            second.note
+        );
         let v2 = second.version.unwrap();
         assert!(v2 > before.0);
         assert_eq!(store.dataset().await.unwrap().unwrap().version, v2);

@@ -82,11 +82,11 @@ impl Mapping {
     ) -> Result<()> {
         out.clear();
         for (i, (col, src)) in self.columns.iter().zip(&self.sources).enumerate() {
-            if i == 0 {
-                if let Some(tbl) = &self.lookup_tbl {
-                    out.push(Value::Text(tbl));
-                    continue;
-                }
+            if i == 0
+                && let Some(tbl) = &self.lookup_tbl
+            {
+                out.push(Value::Text(tbl));
+                continue;
             }
             let raw = match src {
                 Some(j) => match row.get(*j) {

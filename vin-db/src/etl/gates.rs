@@ -55,10 +55,8 @@ pub(crate) async fn check<T: Target>(
             failures.push(format!("required table {} is empty", t.name));
         }
     }
-    if !force {
-        if let Some(live) = target.live() {
-            failures.extend(shrinkage(&live.row_counts, counts, max_shrink));
-        }
+    if !force && let Some(live) = target.live() {
+        failures.extend(shrinkage(&live.row_counts, counts, max_shrink));
     }
     for (what, sql) in REFERENCES {
         let n = target.scalar(sql).await?;

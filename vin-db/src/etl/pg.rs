@@ -26,7 +26,7 @@ pub(crate) static DATASET_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("mi
 pub(crate) const INDEXES_SQL: &str = include_str!("../store/sql/indexes.sql");
 
 /// Session advisory lock held by a run (or a rollback): one at a time.
-const LOCK_KEY: i64 = 0x7669_6e5f_6574_6c;
+const LOCK_KEY: i64 = 0x0076_696e_5f65_746c;
 
 /// Connects with retries (backoff and jitter), each try bounded.
 pub(crate) async fn connect_plain(url: &str) -> Result<PgConnection> {

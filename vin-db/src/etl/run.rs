@@ -211,15 +211,16 @@ async fn load<T: Target>(
 
     // Same release already live?
     let mut skip = false;
-    if let Some(live) = target.live() {
-        if live.data_month.is_some() && live.data_month == meta.data_month {
-            if live.source_sha256.is_some() && live.source_sha256 == meta.sha256 {
-                skip = !opts.force;
-            } else {
-                let month = meta.data_month.clone().unwrap_or_default();
-                tracing::warn!(%month, "re-issued month: the source differs from the live one");
-                meta.note = Some(format!("re-issue of {month}"));
-            }
+    if let Some(live) = target.live()
+        && live.data_month.is_some()
+        && live.data_month == meta.data_month
+    {
+        if live.source_sha256.is_some() && live.source_sha256 == meta.sha256 {
+            skip = !opts.force;
+        } else {
+            let month = meta.data_month.clone().unwrap_or_default();
+            tracing::warn!(%month, "re-issued month: the source differs from the live one");
+            meta.note = Some(format!("re-issue of {month}"));
         }
     }
     if skip {

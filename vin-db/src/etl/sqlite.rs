@@ -193,11 +193,11 @@ impl SqliteTarget {
             conn.close().await?;
         }
         let prev = prev_path(live_path);
-        if prev.exists() {
-            if let Ok(mut conn) = open_rw(&prev).await {
-                version = version.max(max_version(&mut conn).await.unwrap_or(0));
-                let _ = conn.close().await;
-            }
+        if prev.exists()
+            && let Ok(mut conn) = open_rw(&prev).await
+        {
+            version = version.max(max_version(&mut conn).await.unwrap_or(0));
+            let _ = conn.close().await;
         }
         version += 1;
         let nanos = std::time::SystemTime::now()
@@ -493,9 +493,9 @@ async fn record(
 
 /// Makes a rename durable (best effort: not every platform can sync a directory).
 pub(crate) fn sync_dir(file: &Path) {
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
     }
 }

@@ -111,10 +111,10 @@ impl PgStore {
         };
         let Some(r) = row else { return Ok(None) };
         let (version, schema): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
-        if let Ok(mut s) = self.schema.write() {
-            if *s != schema {
-                s.clone_from(&schema);
-            }
+        if let Ok(mut s) = self.schema.write()
+            && *s != schema
+        {
+            s.clone_from(&schema);
         }
         Ok(Some((version, schema)))
     }
