@@ -412,3 +412,35 @@ async fn bad_input_gives_typed_errors() {
         "ERR_INVALID_ARGUMENT"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_database_is_built_once_from_the_sample_even_by_two_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_vin"))
+            .args(["etl", "status"])
+            .env("VIN_DATA_DIR", dir.path())
+            .env_remove("VIN_DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .output()
+    };
+    let (a, b) = tokio::join!(run(), run());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let mut said = 0;
+    for out in [&a, &b] {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        said += usize::from(stderr.contains("building it from the sample dataset"));
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(status["live"]["version"].as_i64().is_some(), "{status}");
+        assert_eq!(status["runs"][0]["status"], "swapped");
+    }
+    assert!(said >= 1);
+    let store = Store::open(&format!(
+        "sqlite://{}",
+        dir.path().join("vin.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    assert!(!store.load_wmi("1HG").await.unwrap().1.patterns.is_empty());
+}

@@ -147,10 +147,24 @@ pub fn resolve_database_url(arg: Option<&str>) -> Result<String> {
         });
         match built {
             Ok(()) => {}
-            // Another process built it meanwhile: that one is as good.
-            Err(_) if path.exists() => {}
+            // Another process is building it (it holds the ETL lock): wait
+            // for its file; that one is as good.
+            Err(_) if wait_for(&path) => {}
             Err(e) => return Err(e),
         }
     }
     Ok(url)
+}
+
+/// Waits (up to 10 minutes) while another process's ETL lock on `path` is
+/// held; true when the file exists afterwards.
+fn wait_for(path: &Path) -> bool {
+    let mut lock = path.as_os_str().to_owned();
+    lock.push(".etl-lock");
+    let lock = PathBuf::from(lock);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    while !path.exists() && lock.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    path.exists()
 }
