@@ -55,7 +55,9 @@ fn runtime() -> tokio::runtime::Runtime {
 /// a short VIN, lower case with spaces.
 fn corpus() -> Vec<String> {
     let mut out = Vec::new();
-    for (i, vin) in golden_vins().into_iter().enumerate() {
+    // The first 300 golden VINs (popular makes first) keep the number of
+    // distinct WMIs, and so of debug-build catalog loads, moderate.
+    for (i, vin) in golden_vins().into_iter().take(300).enumerate() {
         if vin.len() == 17 && i % 7 == 0 {
             let cd = if vin.as_bytes()[8] == b'0' {
                 b'1'
