@@ -141,6 +141,38 @@ async fn sample_loads_into_both_backends_with_the_source_counts() {
             serde_json::to_string(one).unwrap(),
             serde_json::to_string(&rows).unwrap()
         );
+        if !url.starts_with("sqlite") {
+            // The Postgres migration creates exactly the columns schema.rs lists.
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            let live = format!("vin_ds_{}", ds.version);
+            for t in schema::TABLES {
+                let cols: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT column_name::text, data_type::text, is_nullable::text \
+                     FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 \
+                     ORDER BY ordinal_position",
+                )
+                .bind(&live)
+                .bind(t.name)
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+                let want: Vec<(String, String, String)> = t
+                    .columns
+                    .iter()
+                    .map(|col| {
+                        let ty = match col.ty {
+                            schema::ColType::Int => "integer",
+                            schema::ColType::Text => "text",
+                            schema::ColType::Bool => "boolean",
+                            schema::ColType::Ts => "timestamp without time zone",
+                        };
+                        let null = if col.not_null { "NO" } else { "YES" };
+                        (col.name.to_owned(), ty.to_owned(), null.to_owned())
+                    })
+                    .collect();
+                assert_eq!(cols, want, "table {}", t.name);
+            }
+        }
         answers.push(snapshot(&store).await.1);
     }
     // Both backends answer byte for byte the same.

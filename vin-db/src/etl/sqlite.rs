@@ -499,3 +499,51 @@ pub(crate) fn sync_dir(file: &Path) {
         let _ = d.sync_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::schema::{self, ColType};
+
+    /// The migration creates exactly the tables and columns `schema.rs` lists.
+    #[tokio::test]
+    async fn migrations_match_the_schema_description() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.sqlite");
+        let mut conn = SqliteConnection::connect_with(&write_options(&path).unwrap())
+            .await
+            .unwrap();
+        DATASET_MIGRATOR.run(&mut conn).await.unwrap();
+        let tables = schema::TABLES
+            .iter()
+            .map(|t| (t.name, t.columns))
+            .chain([(schema::LOOKUP, schema::LOOKUP_COLUMNS)]);
+        for (name, columns) in tables {
+            let rows = sqlx::query(&format!("PRAGMA table_info({name})"))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+            let got: Vec<(String, String, bool)> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.get::<String, _>(1),
+                        r.get::<String, _>(2),
+                        r.get::<i64, _>(3) != 0,
+                    )
+                })
+                .collect();
+            let want: Vec<(String, String, bool)> = columns
+                .iter()
+                .map(|c| {
+                    let ty = match c.ty {
+                        ColType::Int | ColType::Bool => "INTEGER",
+                        ColType::Text | ColType::Ts => "TEXT",
+                    };
+                    (c.name.to_owned(), ty.to_owned(), c.not_null)
+                })
+                .collect();
+            assert_eq!(got, want, "table {name}");
+        }
+    }
+}
