@@ -38,7 +38,7 @@ pub(super) async fn run(decoder: Weak<Inner>) {
         let notified = match listener.as_mut() {
             Some(l) => {
                 tokio::select! {
-                    n = l.recv() => Some(n),
+                    n = l.try_recv() => Some(n),
                     _ = tokio::time::sleep(tick) => None,
                 }
             }
@@ -52,8 +52,13 @@ pub(super) async fn run(decoder: Weak<Inner>) {
         };
         let mut check = !interval.is_zero() && last_check.elapsed() >= interval;
         match notified {
-            Some(Ok(n)) => {
+            Some(Ok(Some(n))) => {
                 tracing::debug!(payload = n.payload(), "dataset notification");
+                check = true;
+            }
+            Some(Ok(None)) => {
+                // The connection was lost (the listener reconnects on its next
+                // call): notifications may have been missed meanwhile.
                 check = true;
             }
             Some(Err(e)) => {
@@ -113,9 +118,6 @@ async fn connect_listener(decoder: &Weak<Inner>) -> Option<sqlx::postgres::PgLis
             return None;
         }
     };
-    // Without this, a lost connection makes `recv` reconnect silently and the
-    // watch would never learn that notifications might have been missed.
-    listener.ignore_pool_close_event(true);
     if let Err(e) = listener.listen(crate::store::NOTIFY_CHANNEL).await {
         tracing::debug!(error = %e, "LISTEN failed");
         return None;
