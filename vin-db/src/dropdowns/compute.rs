@@ -312,6 +312,7 @@ pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Outpu
         Spellings::default(),
     );
     let mut group_ids: BTreeMap<(i64, i64, i64), i64> = BTreeMap::new();
+    let mut ids = IdMemo::default();
     for (schema_id, pats) in &mut by_schema {
         pats.sort_by_key(|p| p.id);
         let Some(schema_years) = years.get(schema_id) else {
@@ -369,33 +370,37 @@ pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Outpu
                     .entry((*schema_id, make_id, model_id))
                     .or_insert(next);
                 for &year in schema_years {
-                    out.makes.insert((year, make_id), make_name.clone());
+                    out.makes
+                        .entry((year, make_id))
+                        .or_insert_with(|| make_name.clone());
                     out.models
-                        .insert((year, make_id, model_id), model_name.clone());
+                        .entry((year, make_id, model_id))
+                        .or_insert_with(|| model_name.clone());
                     out.group_years.insert((year, make_id, model_id, group));
                 }
                 let mut trim_ids = Vec::with_capacity(trims.len());
                 for (t, name) in &trims {
-                    let id = text::stable_id(Kind::Trim, make_id, model_id, name);
+                    let id = ids.get(Kind::Trim, make_id, model_id, name);
                     trim_names.add(id, name, t.element_id == element::TRIM);
                     out.group_trims.insert((group, id));
                     trim_ids.push((id, &t.key));
                 }
-                let link = |found: &[Found],
-                            kind: Kind,
-                            names: &mut Spellings,
-                            rows: &mut BTreeSet<(i64, i64, i64)>| {
-                    for f in found {
-                        let id = text::stable_id(kind, make_id, model_id, &f.text);
-                        names.add(id, &f.text, true);
-                        rows.insert((group, ANY_TRIM, id));
-                        for (trim_id, trim_key) in &trim_ids {
-                            if trim_key.compatible(&f.key) {
-                                rows.insert((group, *trim_id, id));
+                let mut link =
+                    |found: &[Found],
+                     kind: Kind,
+                     names: &mut Spellings,
+                     rows: &mut BTreeSet<(i64, i64, i64)>| {
+                        for f in found {
+                            let id = ids.get(kind, make_id, model_id, &f.text);
+                            names.add(id, &f.text, true);
+                            rows.insert((group, ANY_TRIM, id));
+                            for (trim_id, trim_key) in &trim_ids {
+                                if trim_key.compatible(&f.key) {
+                                    rows.insert((group, *trim_id, id));
+                                }
                             }
                         }
-                    }
-                };
+                    };
                 link(
                     &engines,
                     Kind::Engine,
@@ -428,6 +433,23 @@ pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Outpu
     out
 }
 
+/// [`text::stable_id`] remembered: the same texts recur for every model
+/// pattern of a schema, and hashing is the costly part.
+#[derive(Default)]
+struct IdMemo {
+    known: HashMap<(Kind, i64, i64, String), i64>,
+}
+
+impl IdMemo {
+    fn get(&mut self, kind: Kind, make_id: i64, model_id: i64, name: &str) -> i64 {
+        let key = (kind, make_id, model_id, name.to_string());
+        *self
+            .known
+            .entry(key)
+            .or_insert_with(|| text::stable_id(kind, make_id, model_id, name))
+    }
+}
+
 /// The spellings seen for each id. Texts with one normalized form share an
 /// id; the name shown is the spelling of the Trim element over that of the
 /// Series element, then the most frequent one, then the smallest, so it does
@@ -439,12 +461,12 @@ struct Spellings {
 
 impl Spellings {
     fn add(&mut self, id: i64, name: &str, preferred: bool) {
-        let e = self
-            .seen
-            .entry(id)
-            .or_default()
-            .entry(name.to_string())
-            .or_insert((false, 0));
+        let names = self.seen.entry(id).or_default();
+        // Most adds repeat a spelling already seen: no allocation for those.
+        let e = match names.get_mut(name) {
+            Some(e) => e,
+            None => names.entry(name.to_string()).or_insert((false, 0)),
+        };
         e.0 |= preferred;
         e.1 += 1;
     }

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 /// What a derived choice is; part of its id so a trim and an engine with the
 /// same text never share an id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// A trim (from the Trim or Series element).
     Trim,

@@ -141,14 +141,16 @@ pub async fn check_cascade(store: &Store, dropdowns: &Dropdowns) {
         "SELECT COUNT(*) FROM {p}dd_group_year g WHERE NOT EXISTS (SELECT 1 FROM {p}dd_model m \
          WHERE g.year = m.year AND g.make_id = m.make_id AND g.model_id = m.model_id)",
         // Trims, engines, transmissions of groups that no year offers, or unnamed.
-        "SELECT COUNT(*) FROM {p}dd_group_trim x WHERE NOT EXISTS \
-         (SELECT 1 FROM {p}dd_group_year g WHERE g.group_id = x.group_id) \
+        // (`NOT IN` over a subquery: both engines hash it; `dd_group_year`
+        // has no index on `group_id` alone.)
+        "SELECT COUNT(*) FROM {p}dd_group_trim x WHERE x.group_id NOT IN \
+         (SELECT group_id FROM {p}dd_group_year) \
          OR NOT EXISTS (SELECT 1 FROM {p}dd_trim t WHERE t.id = x.trim_id)",
-        "SELECT COUNT(*) FROM {p}dd_group_engine x WHERE NOT EXISTS \
-         (SELECT 1 FROM {p}dd_group_year g WHERE g.group_id = x.group_id) \
+        "SELECT COUNT(*) FROM {p}dd_group_engine x WHERE x.group_id NOT IN \
+         (SELECT group_id FROM {p}dd_group_year) \
          OR NOT EXISTS (SELECT 1 FROM {p}dd_engine e WHERE e.id = x.engine_id)",
-        "SELECT COUNT(*) FROM {p}dd_group_transmission x WHERE NOT EXISTS \
-         (SELECT 1 FROM {p}dd_group_year g WHERE g.group_id = x.group_id) \
+        "SELECT COUNT(*) FROM {p}dd_group_transmission x WHERE x.group_id NOT IN \
+         (SELECT group_id FROM {p}dd_group_year) \
          OR NOT EXISTS (SELECT 1 FROM {p}dd_transmission t WHERE t.id = x.transmission_id)",
         // A trim-specific engine row whose trim is not a trim of that group.
         "SELECT COUNT(*) FROM {p}dd_group_engine x WHERE x.trim_id <> -1 AND NOT EXISTS \
