@@ -2,7 +2,7 @@
 //! dropdown queries, health and counters.
 
 use std::sync::RwLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use napi::bindgen_prelude::PromiseRaw;
 use napi::{Env, Unknown};
@@ -13,7 +13,7 @@ use crate::args;
 use crate::decoded::Decoded;
 use crate::error::{ERR_DECODER_CLOSED, Failure, guard};
 use crate::promise::spawn;
-use crate::report::{Choice, DecodeOutcome, Health, Stats};
+use crate::report::{Choice, DecodeOutcome, Health, NativeTiming, Stats};
 
 /// Options of `Decoder.open`.
 #[napi(object, object_to_js = false)]
@@ -27,6 +27,9 @@ pub struct OpenOptions {
     pub cache_ttl_seconds: Option<f64>,
     /// Capacity of the result cache, in entries (default 100,000).
     pub max_cache_entries: Option<f64>,
+    /// Cache decode results at all (default `true`; benchmarks turn it off so
+    /// that every call really decodes).
+    pub cache_results: Option<bool>,
 }
 
 /// Options of `decode`, `decodeSync` and `decodeMany`.
@@ -59,6 +62,7 @@ fn read_open_options(value: Option<Unknown<'_>>) -> Result<OpenOptions, Failure>
             0..=MAX_SAFE,
         )?
         .map(|v| v as f64),
+        cache_results: args::opt_bool("options.cacheResults", get("cacheResults")?)?,
     })
 }
 
@@ -86,6 +90,9 @@ fn config(options: &OpenOptions) -> DecoderConfig {
     }
     if let Some(max) = options.max_cache_entries {
         config.max_results = max as u64;
+    }
+    if let Some(cache) = options.cache_results {
+        config.cache_results = cache;
     }
     config
 }
@@ -425,6 +432,36 @@ impl Decoder {
             async move { Ok(decoder?.health().await) },
             |health| Health::from(&health),
         )
+    }
+
+    /// Decodes `vins` in a loop inside the native module, `rounds` times,
+    /// without crossing into JS per VIN: the Rust-only baseline that
+    /// benchmarks compare `decodeSync` with. Every VIN must decode.
+    #[napi(ts_args_type = "vins: Array<string>, rounds: number")]
+    pub fn measure_native(
+        &self,
+        env: &Env,
+        vins: Unknown<'_>,
+        rounds: Unknown<'_>,
+    ) -> napi::Result<NativeTiming> {
+        guard(|| {
+            let vins = args::string_array("vins", vins)?;
+            let rounds = args::integer("rounds", rounds, 1..=1_000_000)?;
+            let decoder = self.live()?;
+            let started = Instant::now();
+            let mut checksum = 0usize;
+            for _ in 0..rounds {
+                for vin in &vins {
+                    checksum += decoder.decode_sync(vin, None)?.attributes.len();
+                }
+            }
+            Ok(NativeTiming {
+                decodes: (vins.len() as f64) * rounds as f64,
+                seconds: started.elapsed().as_secs_f64(),
+                attributes: checksum as f64,
+            })
+        })
+        .map_err(|f| f.into_napi(env))
     }
 
     /// Counters since the decoder was opened.

@@ -210,3 +210,14 @@ impl From<&RustHealth> for Health {
         }
     }
 }
+
+/// How long the native module took to decode a list of VINs by itself.
+#[napi(object, object_from_js = false)]
+pub struct NativeTiming {
+    /// Decodes run.
+    pub decodes: f64,
+    /// Wall-clock seconds they took.
+    pub seconds: f64,
+    /// Attributes decoded in total (a checksum that keeps the work observable).
+    pub attributes: f64,
+}
