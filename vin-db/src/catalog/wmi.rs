@@ -138,8 +138,18 @@ pub struct WmiCatalog {
     /// `(row index, make id)` of `Wmi_Make` rows whose make exists.
     pub(crate) makes: Vec<(usize, i32)>,
     pub(crate) spec_groups: Vec<SpecGroup>,
+    /// Distinct allowed-character tables of the years `FIRST_YEAR..`.
+    valid_sets: Vec<PositionSets>,
+    /// Per year from `FIRST_YEAR`, the index into `valid_sets`.
+    valid_by_year: Vec<u16>,
     approx_bytes: usize,
 }
+
+/// First year whose allowed-character table is precomputed.
+const FIRST_YEAR: i32 = 1980;
+/// Number of precomputed years (1980–2039: every year a pass can run with
+/// until 2037; later years are computed on demand).
+const YEARS: usize = 60;
 
 impl WmiCatalog {
     /// Compiles the rows of one WMI string against the global tables.
@@ -313,16 +323,7 @@ impl WmiCatalog {
         }
         spec_groups.retain(|g| !g.keys.is_empty());
 
-        let approx_bytes = 256
-            + patterns.len() * (std::mem::size_of::<PatternInfo>() + 24)
-            + keys.len() * (std::mem::size_of::<Option<Key>>() + 48)
-            + usize::try_from(seq).unwrap_or(0) * std::mem::size_of::<Pair>()
-            + formulas.len() * std::mem::size_of::<FormulaInfo>()
-            + schemas.len() * std::mem::size_of::<SchemaInfo>()
-            + links.len() * std::mem::size_of::<LinkInfo>()
-            + spec_groups.len() * 128;
-
-        WmiCatalog {
+        let mut catalog = WmiCatalog {
             wmi: Arc::from(rows.wmi.to_uppercase()),
             rows: row_infos,
             links,
@@ -333,8 +334,45 @@ impl WmiCatalog {
             formulas,
             makes,
             spec_groups,
-            approx_bytes,
+            valid_sets: Vec::new(),
+            valid_by_year: Vec::new(),
+            approx_bytes: 0,
+        };
+        // Allowed characters per pass year, computed once (spec 4.5 step 2).
+        let mut valid_sets: Vec<PositionSets> = Vec::new();
+        let mut valid_by_year = Vec::with_capacity(YEARS);
+        for offset in 0..YEARS as i32 {
+            let sets = catalog.compute_valid_chars(Some(FIRST_YEAR + offset));
+            let index = match valid_sets.iter().position(|s| *s == sets) {
+                Some(i) => i,
+                None => {
+                    valid_sets.push(sets);
+                    valid_sets.len() - 1
+                }
+            };
+            valid_by_year.push(u16::try_from(index).unwrap_or(u16::MAX));
         }
+        catalog.valid_sets = valid_sets;
+        catalog.valid_by_year = valid_by_year;
+        let (patterns, keys, seq) = (&catalog.patterns, &catalog.keys, seq);
+        let (formulas, schemas, links, spec_groups) = (
+            &catalog.formulas,
+            &catalog.schemas,
+            &catalog.links,
+            &catalog.spec_groups,
+        );
+        let approx_bytes = 256
+            + patterns.len() * (std::mem::size_of::<PatternInfo>() + 24)
+            + keys.len() * (std::mem::size_of::<Option<Key>>() + 48)
+            + usize::try_from(seq).unwrap_or(0) * std::mem::size_of::<Pair>()
+            + formulas.len() * std::mem::size_of::<FormulaInfo>()
+            + schemas.len() * std::mem::size_of::<SchemaInfo>()
+            + links.len() * std::mem::size_of::<LinkInfo>()
+            + spec_groups.len() * 128
+            + catalog.valid_sets.len() * std::mem::size_of::<PositionSets>()
+            + YEARS * 2;
+        catalog.approx_bytes = approx_bytes;
+        catalog
     }
 
     /// The WMI string (3 or 6 characters).
@@ -378,6 +416,17 @@ impl WmiCatalog {
     /// Spec 4.5 step 2: the allowed characters per position for a pass year
     /// (nothing without a year).
     pub(crate) fn valid_chars(&self, year: Option<i32>) -> PositionSets {
+        let cached = year
+            .and_then(|y| usize::try_from(y - FIRST_YEAR).ok())
+            .and_then(|i| self.valid_by_year.get(i))
+            .and_then(|&i| self.valid_sets.get(usize::from(i)));
+        match cached {
+            Some(sets) => *sets,
+            None => self.compute_valid_chars(year),
+        }
+    }
+
+    pub(crate) fn compute_valid_chars(&self, year: Option<i32>) -> PositionSets {
         let mut sets = PositionSets::default();
         if year.is_none() {
             return sets;

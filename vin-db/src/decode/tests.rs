@@ -837,3 +837,23 @@ fn decoded_round_trips_through_json() {
     let back: Decoded = serde_json::from_str(&json).expect("parse");
     assert_eq!(back, d);
 }
+
+#[test]
+fn allowed_characters_per_year_match_the_patterns() {
+    let g = globals();
+    let mut rows = honda_rows();
+    rows.links.push(link(13, 1, 102, 2040, None));
+    rows.schemas.push(schema(102));
+    rows.patterns.push(pattern(1060, 102, "Z", 101, "Z"));
+    let cat = WmiCatalog::compile(&g, rows);
+    for year in 1975..2050 {
+        let sets = cat.valid_chars(Some(year));
+        assert_eq!(sets, cat.compute_valid_chars(Some(year)), "{year}");
+        assert_eq!(
+            sets.at_position(4).contains('C'),
+            (2003..=2007).contains(&year)
+        );
+        assert_eq!(sets.at_position(4).contains('Z'), year >= 2040);
+    }
+    assert!(cat.valid_chars(None).at_position(4).is_empty());
+}
