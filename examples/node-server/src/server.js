@@ -57,6 +57,13 @@ function statusFor (err) {
 
 const REASONS = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }
 
+/** An `ERR_INVALID_ARGUMENT` error (answered 400). */
+function badRequest (message) {
+  const err = new Error(message)
+  err.code = 'ERR_INVALID_ARGUMENT'
+  return err
+}
+
 /** A short engine description from the typed fields, e.g. `2.4L 4 cyl (K24A4)`. */
 function engineText (d) {
   const parts = []
@@ -152,22 +159,14 @@ function buildServer ({ decoder, jwtSecret, retryAfterSeconds = 30, logger = fal
         return reply
       }
     },
-    schema: {
-      body: {
-        type: 'object',
-        required: ['vin'],
-        properties: { vin: { type: 'string' } },
-      },
-    },
   }, async (request, reply) => {
-    const vin = request.body.vin
+    // Checked here rather than by a schema: Fastify's validator would coerce
+    // a number to a string, and a number is not a VIN.
+    const vin = request.body?.vin
+    if (typeof vin !== 'string') throw badRequest('the body must be a JSON object with a string "vin"')
     // Text with nothing to decode is not a VIN at all; anything of 1-17
     // characters is decoded (vPIC reports what is wrong with it as codes).
-    if (vin.trim() === '') {
-      const err = new Error('the VIN is empty')
-      err.code = 'ERR_INVALID_ARGUMENT'
-      throw err
-    }
+    if (vin.trim() === '') throw badRequest('the VIN is empty')
     const decoded = await decoder.decode(vin)
     reply.header('Cache-Control', 'private, no-store')
     return decodeBody(decoded)

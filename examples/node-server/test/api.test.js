@@ -28,7 +28,7 @@ async function accord () {
   const years = await json(await get('/api/vehicles/dropdown/years'), 200)
   assert.ok(years.includes(2003))
   const makes = await json(await get('/api/vehicles/dropdown/makes?year=2003'), 200)
-  const honda = makes.find((m) => m.name === 'HONDA')
+  const honda = makes.find((m) => /^honda$/i.test(m.name))
   assert.ok(honda, 'HONDA is offered for 2003')
   const models = await json(await get(`/api/vehicles/dropdown/models?year=2003&make_id=${honda.id}`), 200)
   const model = models.find((m) => m.name === 'Accord')
