@@ -37,8 +37,9 @@ function datasetSource () {
 
 /** Loads the test dataset into `url` with the `vin` CLI. */
 function loadDataset (url, source = datasetSource()) {
-  execFileSync(vinBin(), ['etl', 'run', '--source', source, '--database-url', url], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  execFileSync(vinBin(), ['etl', 'run', '--quiet', '--source', source, '--database-url', url], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, RUST_LOG: 'warn' },
   })
 }
 

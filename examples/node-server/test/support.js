@@ -22,8 +22,9 @@ const SAMPLE = path.join(root, 'data', 'sample', 'vpic-sample.sql.gz')
 
 /** Loads the committed sample into `url` through the ETL. */
 function loadSample (url) {
-  execFileSync(vinBin(), ['etl', 'run', '--source', SAMPLE, '--database-url', url], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  execFileSync(vinBin(), ['etl', 'run', '--quiet', '--source', SAMPLE, '--database-url', url], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, RUST_LOG: 'warn' },
   })
 }
 
