@@ -84,7 +84,11 @@ pub fn opt_bool(name: &str, value: Option<Unknown<'_>>) -> Result<Option<bool>, 
     match value {
         Some(value) if !is_nullish(&value) => {
             if value.get_type()? != ValueType::Boolean {
-                return Err(Failure::arg_type(name, "of type boolean", type_name(&value)));
+                return Err(Failure::arg_type(
+                    name,
+                    "of type boolean",
+                    type_name(&value),
+                ));
             }
             // SAFETY: the value was just checked to be a JS boolean.
             Ok(Some(unsafe { value.cast::<bool>() }?))

@@ -161,7 +161,11 @@ fn facts(facts: &RustFacts) -> DecodeFacts {
         check_digit_ok: facts.check_digit_ok,
         model_year_conclusive: facts.model_year_conclusive,
         pass_id: u32::from(facts.pass_id),
-        positions_explained: facts.positions_explained.iter().map(|&p| p.into()).collect(),
+        positions_explained: facts
+            .positions_explained
+            .iter()
+            .map(|&p| p.into())
+            .collect(),
         positions_unexplained: facts
             .positions_unexplained
             .iter()

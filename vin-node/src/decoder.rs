@@ -111,10 +111,7 @@ fn opt_id(name: &str, value: Option<Unknown<'_>>) -> Result<Option<i64>, Failure
 
 /// Throws a `TypeError` at once (a caller's bug, as Node's own APIs do);
 /// keeps any other failure for the promise to reject with.
-fn throw_type_errors<T>(
-    env: &Env,
-    parsed: Result<T, Failure>,
-) -> napi::Result<Result<T, Failure>> {
+fn throw_type_errors<T>(env: &Env, parsed: Result<T, Failure>) -> napi::Result<Result<T, Failure>> {
     match parsed {
         Err(failure @ Failure::Type(_)) => Err(failure.into_napi(env)),
         other => Ok(other),
@@ -123,7 +120,17 @@ fn throw_type_errors<T>(
 
 /// Whether parsed decode options ask for provenance.
 fn provenance_of<D, V>(parsed: &Result<(D, V, DecodeOptions), Failure>) -> bool {
-    matches!(parsed, Ok((_, _, DecodeOptions { provenance: Some(true), .. })))
+    matches!(
+        parsed,
+        Ok((
+            _,
+            _,
+            DecodeOptions {
+                provenance: Some(true),
+                ..
+            }
+        ))
+    )
 }
 
 fn choices(list: Vec<vin_db::dropdowns::Choice>) -> Vec<Choice> {
@@ -187,7 +194,10 @@ impl Decoder {
 impl Decoder {
     /// Opens a decoder. `url` defaults to the embedded SQLite database (built
     /// from the bundled sample on first use).
-    #[napi(ts_args_type = "options?: OpenOptions", ts_return_type = "Promise<Decoder>")]
+    #[napi(
+        ts_args_type = "options?: OpenOptions",
+        ts_return_type = "Promise<Decoder>"
+    )]
     pub fn open<'env>(
         env: &'env Env,
         options: Option<Unknown<'env>>,
@@ -307,11 +317,18 @@ impl Decoder {
     /// Model years offered, newest first.
     #[napi(ts_return_type = "Promise<Array<number>>")]
     pub fn years<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Vec<i32>>> {
-        self.query(env, Ok(()), |d, ()| async move { d.dropdowns().years().await })
+        self.query(
+            env,
+            Ok(()),
+            |d, ()| async move { d.dropdowns().years().await },
+        )
     }
 
     /// Makes offered for a model year, sorted by name.
-    #[napi(ts_args_type = "year: number", ts_return_type = "Promise<Array<Choice>>")]
+    #[napi(
+        ts_args_type = "year: number",
+        ts_return_type = "Promise<Array<Choice>>"
+    )]
     pub fn makes<'env>(
         &self,
         env: &'env Env,
@@ -427,11 +444,9 @@ impl Decoder {
     #[napi(ts_return_type = "Promise<Health>")]
     pub fn health<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Health>> {
         let decoder = self.live();
-        spawn(
-            env,
-            async move { Ok(decoder?.health().await) },
-            |health| Health::from(&health),
-        )
+        spawn(env, async move { Ok(decoder?.health().await) }, |health| {
+            Health::from(&health)
+        })
     }
 
     /// Decodes `vins` in a loop inside the native module, `rounds` times,

@@ -21,7 +21,8 @@ pub use helpers::{
     CheckDigitReport, ModelYearCandidates, ModelYearOptions, VinProblem, VinValidation,
     check_digit, model_year_candidates, normalize_vin, validate_vin,
 };
-pub use report::{Breaker, Choice, DatasetInfo, DecodeOutcome, ErrorInfo, Health, NativeTiming, Stats,
+pub use report::{
+    Breaker, Choice, DatasetInfo, DecodeOutcome, ErrorInfo, Health, NativeTiming, Stats,
 };
 
 /// The version of the native module.
