@@ -12,6 +12,12 @@
 -- first 53 bits of SHA-256(kind, make id, model id, normalized text): stable
 -- across refreshes, exact in a JavaScript number.
 
+-- Model years that offer at least one make (a tiny table, so that listing
+-- the years never scans the makes).
+CREATE TABLE dd_year (
+    year bigint PRIMARY KEY
+);
+
 -- Makes offered per model year (name as in `make`).
 CREATE TABLE dd_make (
     year bigint NOT NULL,

@@ -14,6 +14,12 @@
 
 -- SQLite: integers are INTEGER (64-bit); composite keys use WITHOUT ROWID.
 
+-- Model years that offer at least one make (a tiny table, so that listing
+-- the years never scans the makes).
+CREATE TABLE dd_year (
+    year INTEGER PRIMARY KEY
+);
+
 -- Makes offered per model year (name as in `make`).
 CREATE TABLE dd_make (
     year INTEGER NOT NULL,

@@ -100,6 +100,8 @@ pub(crate) struct Input {
 /// The derived rows, ready to be written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Output {
+    /// Years with at least one make.
+    pub years: BTreeSet<i32>,
     /// (year, make_id) → make name.
     pub makes: BTreeMap<(i32, i64), String>,
     /// (year, make_id, model_id) → model name.
@@ -125,6 +127,7 @@ impl Output {
     pub(crate) fn row_counts(&self) -> BTreeMap<String, i64> {
         let n = |x: usize| x as i64;
         BTreeMap::from([
+            ("dd_year".to_string(), n(self.years.len())),
             ("dd_make".to_string(), n(self.makes.len())),
             ("dd_model".to_string(), n(self.models.len())),
             ("dd_group_year".to_string(), n(self.group_years.len())),
@@ -427,6 +430,7 @@ pub(crate) fn compute(input: &Input, now: Timestamp, current_year: i32) -> Outpu
             out.group_trims.insert((group, id));
         },
     );
+    out.years = out.makes.keys().map(|k| k.0).collect();
     out.trims = trim_names.resolve();
     out.engines = engine_names.resolve();
     out.transmissions = transmission_names.resolve();

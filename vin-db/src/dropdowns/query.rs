@@ -281,10 +281,7 @@ fn check_leaf(year: i32, make_id: i64, model_id: i64, trim_id: Option<i64>) -> R
 /// parameters, in order.
 fn sql_of(q: Query) -> (&'static str, Vec<i64>) {
     match q {
-        Query::Years => (
-            "SELECT DISTINCT year, CAST(year AS TEXT) FROM {p}dd_make",
-            vec![],
-        ),
+        Query::Years => ("SELECT year, CAST(year AS TEXT) FROM {p}dd_year", vec![]),
         Query::Makes(y) => (
             "SELECT make_id, name FROM {p}dd_make WHERE year = $1",
             vec![i64::from(y)],

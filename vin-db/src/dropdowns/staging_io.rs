@@ -222,6 +222,10 @@ fn tables(out: &Output) -> Vec<Table> {
     };
     vec![
         Table {
+            name: "dd_year",
+            columns: vec![("year", ints(out.years.iter(), |y| i64::from(*y)))],
+        },
+        Table {
             name: "dd_make",
             columns: vec![
                 ("year", ints(out.makes.keys(), |k| i64::from(k.0))),
@@ -311,6 +315,11 @@ pub(crate) async fn write_output(staging: &mut Staging<'_>, out: &Output) -> cra
                     start = end;
                 }
             }
+            // Fresh statistics, so the first queries get good plans.
+            let names: Vec<&str> = tables.iter().map(|t| t.name).collect();
+            sqlx::query(&format!("ANALYZE {}", names.join(", ")))
+                .execute(&mut **conn)
+                .await?;
         }
         #[cfg(feature = "sqlite")]
         Staging::Sqlite { conn } => {

@@ -129,6 +129,11 @@ async fn count(store: &Store, sql: &str) -> i64 {
 pub async fn check_cascade(store: &Store, dropdowns: &Dropdowns) {
     // Set-based: no row dangles anywhere down the cascade.
     let orphans = [
+        // The year list and the makes agree.
+        "SELECT COUNT(*) FROM {p}dd_year y WHERE NOT EXISTS \
+         (SELECT 1 FROM {p}dd_make k WHERE k.year = y.year)",
+        "SELECT COUNT(*) FROM {p}dd_make k WHERE NOT EXISTS \
+         (SELECT 1 FROM {p}dd_year y WHERE y.year = k.year)",
         // A make offered for a year without any model.
         "SELECT COUNT(*) FROM {p}dd_make k WHERE NOT EXISTS \
          (SELECT 1 FROM {p}dd_model m WHERE m.year = k.year AND m.make_id = k.make_id)",
@@ -141,17 +146,23 @@ pub async fn check_cascade(store: &Store, dropdowns: &Dropdowns) {
         "SELECT COUNT(*) FROM {p}dd_group_year g WHERE NOT EXISTS (SELECT 1 FROM {p}dd_model m \
          WHERE g.year = m.year AND g.make_id = m.make_id AND g.model_id = m.model_id)",
         // Trims, engines, transmissions of groups that no year offers, or unnamed.
-        // (`NOT IN` over a subquery: both engines hash it; `dd_group_year`
-        // has no index on `group_id` alone.)
-        "SELECT COUNT(*) FROM {p}dd_group_trim x WHERE x.group_id NOT IN \
-         (SELECT group_id FROM {p}dd_group_year) \
-         OR NOT EXISTS (SELECT 1 FROM {p}dd_trim t WHERE t.id = x.trim_id)",
-        "SELECT COUNT(*) FROM {p}dd_group_engine x WHERE x.group_id NOT IN \
-         (SELECT group_id FROM {p}dd_group_year) \
-         OR NOT EXISTS (SELECT 1 FROM {p}dd_engine e WHERE e.id = x.engine_id)",
-        "SELECT COUNT(*) FROM {p}dd_group_transmission x WHERE x.group_id NOT IN \
-         (SELECT group_id FROM {p}dd_group_year) \
-         OR NOT EXISTS (SELECT 1 FROM {p}dd_transmission t WHERE t.id = x.transmission_id)",
+        // (Anti-joins of distinct ids: a hash join on Postgres, an automatic
+        // index on SQLite; `dd_group_year` has no index on `group_id` alone.)
+        "SELECT COUNT(*) FROM (SELECT DISTINCT group_id FROM {p}dd_group_trim) x \
+         LEFT JOIN (SELECT DISTINCT group_id FROM {p}dd_group_year) g ON g.group_id = x.group_id \
+         WHERE g.group_id IS NULL",
+        "SELECT COUNT(*) FROM (SELECT DISTINCT group_id FROM {p}dd_group_engine) x \
+         LEFT JOIN (SELECT DISTINCT group_id FROM {p}dd_group_year) g ON g.group_id = x.group_id \
+         WHERE g.group_id IS NULL",
+        "SELECT COUNT(*) FROM (SELECT DISTINCT group_id FROM {p}dd_group_transmission) x \
+         LEFT JOIN (SELECT DISTINCT group_id FROM {p}dd_group_year) g ON g.group_id = x.group_id \
+         WHERE g.group_id IS NULL",
+        "SELECT COUNT(*) FROM {p}dd_group_trim x WHERE NOT EXISTS \
+         (SELECT 1 FROM {p}dd_trim t WHERE t.id = x.trim_id)",
+        "SELECT COUNT(*) FROM {p}dd_group_engine x WHERE NOT EXISTS \
+         (SELECT 1 FROM {p}dd_engine e WHERE e.id = x.engine_id)",
+        "SELECT COUNT(*) FROM {p}dd_group_transmission x WHERE NOT EXISTS \
+         (SELECT 1 FROM {p}dd_transmission t WHERE t.id = x.transmission_id)",
         // A trim-specific engine row whose trim is not a trim of that group.
         "SELECT COUNT(*) FROM {p}dd_group_engine x WHERE x.trim_id <> -1 AND NOT EXISTS \
          (SELECT 1 FROM {p}dd_group_trim t WHERE t.group_id = x.group_id AND t.trim_id = x.trim_id)",
