@@ -790,12 +790,13 @@ impl Inner {
             new = version,
             "dataset changed: dropping cached results, catalogs and dropdowns"
         );
-        bump(&self.counters.dataset_changes);
         *write(&self.globals) = None;
         *write(&self.known_wmis) = None;
         self.catalogs.invalidate_all();
         self.results.invalidate_all();
         self.dropdowns.invalidate_all();
+        // Counted last, so that whoever sees the count sees empty caches.
+        bump(&self.counters.dataset_changes);
     }
 }
 
