@@ -203,10 +203,13 @@ pub fn decode(
     let chars: Vec<char> = vin.as_str().chars().collect();
     let keys = vin.keys();
     let formula_keys = keys.formula();
-    let matched: Vec<bool> = catalog
+    // Keys are the same in every pass: match each distinct key once.
+    let matched: Vec<u32> = catalog
         .keys
         .iter()
-        .map(|k| k.as_ref().is_some_and(|k| k.matches(&keys)))
+        .enumerate()
+        .filter(|(_, k)| k.as_ref().is_some_and(|k| k.matches(&keys)))
+        .filter_map(|(i, _)| u32::try_from(i).ok())
         .collect();
     let descriptor: Arc<str> = Arc::from(vin.descriptor());
     let ctx = Context {

@@ -21,8 +21,8 @@ pub(crate) struct Context<'a> {
     pub chars: &'a [char],
     pub keys: &'a KeyText,
     pub formula_keys: &'a KeyText,
-    /// Per distinct key of the catalog: does it match `keys`.
-    pub matched: &'a [bool],
+    /// The distinct keys of the catalog that match `keys`, ascending.
+    pub matched: &'a [u32],
     pub now: Timestamp,
     pub descriptor: &'a Arc<str>,
 }
@@ -133,11 +133,8 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
         let wmi_keys = cat.wmi_arc().clone();
         // 3.2 pattern matching: one item per (pattern, covering link).
         let mut pairs: Vec<(u32, u32, u32)> = Vec::with_capacity(64);
-        for (k, pair_list) in cat.key_pairs.iter().enumerate() {
-            if !ctx.matched[k] {
-                continue;
-            }
-            for p in pair_list {
+        for &k in ctx.matched {
+            for p in &cat.key_pairs[k as usize] {
                 let link = &cat.links[p.link as usize];
                 if link.covers(my) && cat.rows[link.row].is_public(ctx.now) {
                     pairs.push((p.seq, p.pattern, p.link));
@@ -232,7 +229,7 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
         // 3.6 formula patterns.
         for f in &cat.formulas {
             let p = &cat.patterns[f.pattern];
-            if !cat.schema_covers(p.schema, my) || !f.key.matches_formula(ctx.formula_keys) {
+            if !f.key.matches_formula(ctx.formula_keys) || !cat.schema_covers(p.schema, my) {
                 continue;
             }
             let Some(slice) = f.key.formula_slice(ctx.keys) else {

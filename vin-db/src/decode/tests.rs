@@ -857,3 +857,20 @@ fn allowed_characters_per_year_match_the_patterns() {
     }
     assert!(cat.valid_chars(None).at_position(4).is_empty());
 }
+
+#[test]
+fn non_ascii_and_tabs_are_invalid_characters() {
+    let g = globals();
+    let d = run(&g, honda_rows(), "1HGCM82633A00435é", None);
+    assert_eq!(d.error_codes, vec![1, 400]);
+    assert_eq!(d.suggested_vin, "1HGCM82633A00435!");
+    assert_eq!(
+        d.additional_error_text.as_deref(),
+        Some("Invalid character(s): 17:é.")
+    );
+    // Only spaces are trimmed: a trailing tab is kept and counted.
+    let d = run(&g, honda_rows(), " 1HGCM82633A0043\t ", None);
+    assert_eq!(d.vin, "1HGCM82633A0043\t");
+    assert!(d.error_codes.contains(&6) && d.error_codes.contains(&400));
+    assert_eq!(d.suggested_vin, "1HGCM82633A0043!");
+}
