@@ -218,27 +218,12 @@ impl Decoder {
     /// is the caller's model year, `1900..=2100`.
     pub async fn decode(&self, vin: &str, caller_year: Option<i32>) -> Result<Arc<Decoded>> {
         let inner = &self.inner;
-        check_caller_year(caller_year)?;
-        let text = vin_text(vin)?;
-        bump(&inner.counters.decodes);
-        let key: ResultKey = (text.as_str().into(), caller_year);
-        let stale = match inner.cached(&key) {
-            Lookup::Fresh(d) => return Ok(d),
-            Lookup::Stale(d) if inner.breaker.is_open() => return Ok(inner.serve_stale(&d)),
-            Lookup::Stale(d) => Some(d),
-            Lookup::Miss => None,
+        let (text, key, stale) = match inner.prepare(vin, caller_year)? {
+            Prepared::Answer(d) => return Ok(d),
+            Prepared::Decode { text, key, stale } => (text, key, stale),
         };
-        match inner.decode_fresh(&text, caller_year).await {
-            Ok(d) => {
-                inner.remember(key, &d);
-                Ok(d)
-            }
-            Err(Error::Unavailable(m)) => match stale {
-                Some(d) => Ok(inner.serve_stale(&d)),
-                None => Err(Error::Unavailable(m)),
-            },
-            Err(e) => Err(e),
-        }
+        let fresh = inner.decode_fresh(&text, caller_year).await;
+        inner.settle(key, stale, fresh)
     }
 
     /// The blocking form of [`Decoder::decode`], for callers outside the async
@@ -249,31 +234,15 @@ impl Decoder {
     /// `Unavailable` rather than deadlock: use [`Decoder::decode`] there.
     pub fn decode_sync(&self, vin: &str, caller_year: Option<i32>) -> Result<Arc<Decoded>> {
         let inner = &self.inner;
-        check_caller_year(caller_year)?;
-        let text = vin_text(vin)?;
-        bump(&inner.counters.decodes);
-        let key: ResultKey = (text.as_str().into(), caller_year);
-        let stale = match inner.cached(&key) {
-            Lookup::Fresh(d) => return Ok(d),
-            Lookup::Stale(d) if inner.breaker.is_open() => return Ok(inner.serve_stale(&d)),
-            Lookup::Stale(d) => Some(d),
-            Lookup::Miss => None,
+        let (text, key, stale) = match inner.prepare(vin, caller_year)? {
+            Prepared::Answer(d) => return Ok(d),
+            Prepared::Decode { text, key, stale } => (text, key, stale),
         };
         let fresh = match inner.resident_decode(&text, caller_year) {
             Some(answer) => answer,
             None => inner.load_and_decode_blocking(&text, caller_year),
         };
-        match fresh {
-            Ok(d) => {
-                inner.remember(key, &d);
-                Ok(d)
-            }
-            Err(Error::Unavailable(m)) => match stale {
-                Some(d) => Ok(inner.serve_stale(&d)),
-                None => Err(Error::Unavailable(m)),
-            },
-            Err(e) => Err(e),
-        }
+        inner.settle(key, stale, fresh)
     }
 
     /// Decodes many VINs, answers in input order. Catalogs are made resident
@@ -427,6 +396,18 @@ impl Decoder {
     }
 }
 
+/// What the shared start of `decode` and `decode_sync` found.
+enum Prepared {
+    /// A cached answer (fresh, or stale while the breaker is open).
+    Answer(Arc<Decoded>),
+    /// The VIN must be decoded; `stale` is the fallback if the data is unavailable.
+    Decode {
+        text: VinText,
+        key: ResultKey,
+        stale: Option<Arc<Decoded>>,
+    },
+}
+
 enum Lookup {
     Fresh(Arc<Decoded>),
     Stale(Arc<Decoded>),
@@ -464,6 +445,48 @@ impl Inner {
             Error::Database(db) => Error::Unavailable(format!("database call failed: {db}")),
             other => other,
         })
+    }
+
+    /// Checks the arguments and consults the result cache.
+    fn prepare(&self, vin: &str, caller_year: Option<i32>) -> Result<Prepared> {
+        check_caller_year(caller_year)?;
+        let text = vin_text(vin)?;
+        bump(&self.counters.decodes);
+        let key: ResultKey = (text.as_str().into(), caller_year);
+        Ok(match self.cached(&key) {
+            Lookup::Fresh(d) => Prepared::Answer(d),
+            Lookup::Stale(d) if self.breaker.is_open() => Prepared::Answer(self.serve_stale(&d)),
+            Lookup::Stale(d) => Prepared::Decode {
+                text,
+                key,
+                stale: Some(d),
+            },
+            Lookup::Miss => Prepared::Decode {
+                text,
+                key,
+                stale: None,
+            },
+        })
+    }
+
+    /// Caches a fresh answer, or falls back to the stale one when the data is unavailable.
+    fn settle(
+        &self,
+        key: ResultKey,
+        stale: Option<Arc<Decoded>>,
+        fresh: Result<Arc<Decoded>>,
+    ) -> Result<Arc<Decoded>> {
+        match fresh {
+            Ok(d) => {
+                self.remember(key, &d);
+                Ok(d)
+            }
+            Err(Error::Unavailable(m)) => match stale {
+                Some(d) => Ok(self.serve_stale(&d)),
+                None => Err(Error::Unavailable(m)),
+            },
+            Err(e) => Err(e),
+        }
     }
 
     fn cached(&self, key: &ResultKey) -> Lookup {
