@@ -1,7 +1,8 @@
 //! The dropdowns on the committed sample, through the real ETL into SQLite
 //! (and Postgres when `DATABASE_URL` is set): a consistent cascade, typed
 //! argument errors, ids stable across two loads, the cache dropped on
-//! `invalidate_all`, and the golden coverage the sample allows (printed).
+//! `invalidate_all`, makes read alike from datasets built before the packed
+//! make lists, and the golden coverage the sample allows (printed).
 
 mod dropdowns_support;
 
@@ -33,6 +34,7 @@ async fn sample_on_sqlite_twice() {
     let store2 = Store::open(&url).await.expect("reopen sqlite");
     assert_eq!(support::all_ids(&store2).await, first);
     assert_eq!(dropdowns.years().await.expect("years"), years_before);
+    support::check_without_packed_lists(&store2, &url).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,4 +62,5 @@ async fn sample_on_postgres() {
     dropdowns.invalidate_all();
     support::check_cascade(&store, &dropdowns).await;
     assert_eq!(support::all_ids(&store).await, first);
+    support::check_without_packed_lists(&store, &url).await;
 }

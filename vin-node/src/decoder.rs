@@ -133,8 +133,8 @@ fn provenance_of<D, V>(parsed: &Result<(D, V, DecodeOptions), Failure>) -> bool 
     )
 }
 
-fn choices(list: Vec<vin_db::dropdowns::Choice>) -> Vec<Choice> {
-    list.into_iter().map(Choice::from).collect()
+fn choices(list: std::sync::Arc<[vin_db::dropdowns::Choice]>) -> Vec<Choice> {
+    list.iter().cloned().map(Choice::from).collect()
 }
 
 /// A VIN decoder over a vPIC catalog (Postgres or SQLite), with caches, a
@@ -320,7 +320,7 @@ impl Decoder {
         self.query(
             env,
             Ok(()),
-            |d, ()| async move { d.dropdowns().years().await },
+            |d, ()| async move { d.dropdowns().years().await.map(|y| y.to_vec()) },
         )
     }
 

@@ -129,6 +129,8 @@ impl Output {
         BTreeMap::from([
             ("dd_year".to_string(), n(self.years.len())),
             ("dd_make".to_string(), n(self.makes.len())),
+            // One packed list per year that has makes.
+            ("dd_make_list".to_string(), n(self.years.len())),
             ("dd_model".to_string(), n(self.models.len())),
             ("dd_group_year".to_string(), n(self.group_years.len())),
             ("dd_trim".to_string(), n(self.trims.len())),

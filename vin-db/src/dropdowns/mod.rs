@@ -3,12 +3,13 @@
 //!
 //! - [`derive`] runs inside the ETL on the dataset being built: it reads the
 //!   loaded vPIC tables, works out what each (model year, make, model) offers
-//!   and writes the `dd_*` tables (see `migrations/*/0002_dropdowns.sql`).
+//!   and writes the `dd_*` tables (see `migrations/*/000*_dropdowns*.sql`).
 //! - [`Dropdowns`] answers the cascade's queries from those tables, cached.
 //! - [`text`] holds the display texts and the stable ids.
 
 mod compute;
 mod keys;
+mod packed;
 mod query;
 mod spec;
 mod staging_io;

@@ -51,8 +51,19 @@ enum Query {
     Transmissions(i32, i64, i64, i64),
 }
 
+/// A cached answer: the years, or one list of choices. Shared, so a cache
+/// hit costs a reference count, whatever the list's length.
+#[derive(Debug, Clone)]
+enum Answer {
+    Years(Arc<[i32]>),
+    Choices(Arc<[Choice]>),
+}
+
 /// The year → make → model → trim → engine → transmission cascade over a
 /// [`Store`]. Cheap to clone (the cache is shared).
+///
+/// Answers are shared lists (`Arc<[_]>`): a cached answer is handed out
+/// without copying it.
 ///
 /// ```no_run
 /// # async fn demo() -> vin_db::Result<()> {
@@ -70,9 +81,12 @@ enum Query {
 pub struct Dropdowns {
     store: Store,
     /// `None` when caching is off.
-    cache: Option<moka::future::Cache<Query, Arc<Vec<Choice>>>>,
+    cache: Option<moka::future::Cache<Query, Answer>>,
     /// Whether the store's view of the live dataset was read since start.
     synced: Arc<AtomicBool>,
+    /// Set when the live dataset predates the packed make lists
+    /// (`dd_make_list`): makes are then read row by row from `dd_make`.
+    unpacked: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Dropdowns {
@@ -123,6 +137,7 @@ impl Dropdowns {
             store,
             cache,
             synced: Arc::new(AtomicBool::new(false)),
+            unpacked: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -130,35 +145,35 @@ impl Dropdowns {
     /// next query re-reads which dataset is live.
     pub fn invalidate_all(&self) {
         self.synced.store(false, Ordering::Release);
+        self.unpacked.store(false, Ordering::Release);
         if let Some(cache) = &self.cache {
             cache.invalidate_all();
         }
     }
 
     /// Model years that have at least one make, newest first.
-    pub async fn years(&self) -> Result<Vec<i32>> {
-        let list = self.cached(Query::Years).await?;
-        Ok(list
-            .iter()
-            .filter_map(|c| i32::try_from(c.id).ok())
-            .collect())
+    pub async fn years(&self) -> Result<Arc<[i32]>> {
+        match self.cached(Query::Years).await? {
+            Answer::Years(years) => Ok(years),
+            Answer::Choices(_) => Ok(Arc::from([])),
+        }
     }
 
     /// Makes offered for `year`, by name.
-    pub async fn makes(&self, year: i32) -> Result<Vec<Choice>> {
+    pub async fn makes(&self, year: i32) -> Result<Arc<[Choice]>> {
         check_year(year)?;
         self.list(Query::Makes(year)).await
     }
 
     /// Models of `make_id` offered for `year`, by name.
-    pub async fn models(&self, year: i32, make_id: i64) -> Result<Vec<Choice>> {
+    pub async fn models(&self, year: i32, make_id: i64) -> Result<Arc<[Choice]>> {
         check_year(year)?;
         check_id("make id", make_id)?;
         self.list(Query::Models(year, make_id)).await
     }
 
     /// Trims of the model for `year`, by name.
-    pub async fn trims(&self, year: i32, make_id: i64, model_id: i64) -> Result<Vec<Choice>> {
+    pub async fn trims(&self, year: i32, make_id: i64, model_id: i64) -> Result<Arc<[Choice]>> {
         check_year(year)?;
         check_id("make id", make_id)?;
         check_id("model id", model_id)?;
@@ -174,7 +189,7 @@ impl Dropdowns {
         make_id: i64,
         model_id: i64,
         trim_id: Option<i64>,
-    ) -> Result<Vec<Choice>> {
+    ) -> Result<Arc<[Choice]>> {
         let t = check_leaf(year, make_id, model_id, trim_id)?;
         self.list(Query::Engines(year, make_id, model_id, t)).await
     }
@@ -187,24 +202,27 @@ impl Dropdowns {
         make_id: i64,
         model_id: i64,
         trim_id: Option<i64>,
-    ) -> Result<Vec<Choice>> {
+    ) -> Result<Arc<[Choice]>> {
         let t = check_leaf(year, make_id, model_id, trim_id)?;
         self.list(Query::Transmissions(year, make_id, model_id, t))
             .await
     }
 
-    async fn list(&self, q: Query) -> Result<Vec<Choice>> {
-        Ok(self.cached(q).await?.as_ref().clone())
+    async fn list(&self, q: Query) -> Result<Arc<[Choice]>> {
+        match self.cached(q).await? {
+            Answer::Choices(list) => Ok(list),
+            Answer::Years(_) => Ok(Arc::from([])),
+        }
     }
 
-    async fn cached(&self, q: Query) -> Result<Arc<Vec<Choice>>> {
+    async fn cached(&self, q: Query) -> Result<Answer> {
         let Some(cache) = &self.cache else {
-            return Ok(Arc::new(self.fetch(q).await?));
+            return self.fetch(q).await;
         };
         if let Some(hit) = cache.get(&q).await {
             return Ok(hit);
         }
-        let fresh = Arc::new(self.fetch(q).await?);
+        let fresh = self.fetch(q).await?;
         cache.insert(q, fresh.clone()).await;
         Ok(fresh)
     }
@@ -213,7 +231,7 @@ impl Dropdowns {
     /// pointer to the live dataset is read once first, and again (with one
     /// retry) when a query fails, e.g. because a swap dropped the dataset
     /// it pointed at.
-    async fn fetch(&self, q: Query) -> Result<Vec<Choice>> {
+    async fn fetch(&self, q: Query) -> Result<Answer> {
         if !self.synced.load(Ordering::Acquire) {
             self.store.dataset().await?;
             self.synced.store(true, Ordering::Release);
@@ -227,13 +245,84 @@ impl Dropdowns {
         }
     }
 
-    async fn fetch_once(&self, q: Query) -> Result<Vec<Choice>> {
-        let (sql, binds) = sql_of(q);
-        let rows: Vec<(i64, String)> = match self.store.backend() {
+    async fn fetch_once(&self, q: Query) -> Result<Answer> {
+        match q {
+            Query::Years => {
+                let rows = self.rows(q).await?;
+                let mut years: Vec<i32> = rows
+                    .into_iter()
+                    .filter_map(|(y, _)| i32::try_from(y).ok())
+                    .collect();
+                years.sort_unstable_by(|a, b| b.cmp(a));
+                Ok(Answer::Years(years.into()))
+            }
+            Query::Makes(year) if !self.unpacked.load(Ordering::Acquire) => {
+                match self.packed_makes(year).await {
+                    Err(Error::Database(e)) if missing_table(&e) => {
+                        // Only a dataset whose `dd_make` answers lacks the
+                        // lists (not one a swap just dropped).
+                        let answer = self.choices(q).await?;
+                        tracing::info!(
+                            "the live dataset has no packed make lists; reading dd_make"
+                        );
+                        self.unpacked.store(true, Ordering::Release);
+                        Ok(answer)
+                    }
+                    other => other,
+                }
+            }
+            _ => self.choices(q).await,
+        }
+    }
+
+    /// A year's makes from its packed list (one row, already sorted).
+    async fn packed_makes(&self, year: i32) -> Result<Answer> {
+        let sql = "SELECT makes FROM {p}dd_make_list WHERE year = $1";
+        let year = i64::from(year);
+        let packed: Option<Vec<u8>> = match self.store.backend() {
             #[cfg(feature = "postgres")]
             Backend::Postgres { pool, schema } => {
-                let prefix = format!("\"{}\".", schema.replace('"', "\"\""));
-                let text = sql.replace("{p}", &prefix);
+                let text = sql.replace("{p}", &prefix(&schema));
+                sqlx::query_scalar(&text)
+                    .bind(year)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite { pool } => {
+                sqlx::query_scalar(&sql.replace("{p}", ""))
+                    .bind(year)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        };
+        let list = match packed {
+            Some(bytes) => super::packed::decode(&bytes)?,
+            None => Vec::new(),
+        };
+        Ok(Answer::Choices(list.into()))
+    }
+
+    /// A list query read row by row, sorted here.
+    async fn choices(&self, q: Query) -> Result<Answer> {
+        let mut choices: Vec<Choice> = self
+            .rows(q)
+            .await?
+            .into_iter()
+            .map(|(id, name)| Choice { id, name })
+            .collect();
+        // Byte order of the names, the same on both backends.
+        super::packed::sort_by_name(&mut choices);
+        Ok(Answer::Choices(choices.into()))
+    }
+
+    /// The (id, name) rows of a query, unsorted.
+    async fn rows(&self, q: Query) -> Result<Vec<(i64, String)>> {
+        let (sql, binds) = sql_of(q);
+        let rows = match self.store.backend() {
+            #[cfg(feature = "postgres")]
+            Backend::Postgres { pool, schema } => {
+                let text = sql.replace("{p}", &prefix(&schema));
                 let mut query = sqlx::query_as::<_, (i64, String)>(&text);
                 for b in &binds {
                     query = query.bind(*b);
@@ -250,17 +339,25 @@ impl Dropdowns {
                 query.fetch_all(pool).await?
             }
         };
-        let mut choices: Vec<Choice> = rows
-            .into_iter()
-            .map(|(id, name)| Choice { id, name })
-            .collect();
-        if matches!(q, Query::Years) {
-            choices.sort_by_key(|c| std::cmp::Reverse(c.id));
-        } else {
-            // Byte order of the names, the same on both backends.
-            choices.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(rows)
+    }
+}
+
+/// The quoted schema prefix of a Postgres dataset's tables.
+#[cfg(feature = "postgres")]
+fn prefix(schema: &str) -> String {
+    format!("\"{}\".", schema.replace('"', "\"\""))
+}
+
+/// Whether a query failed because a table does not exist (a dataset built
+/// before that table was added).
+fn missing_table(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            // Postgres: undefined_table; SQLite has no distinct code for it.
+            d.code().as_deref() == Some("42P01") || d.message().contains("no such table")
         }
-        Ok(choices)
+        _ => false,
     }
 }
 

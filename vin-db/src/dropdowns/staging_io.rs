@@ -171,6 +171,7 @@ async fn read_spec(staging: &mut Staging<'_>) -> crate::Result<SpecInput> {
 enum Col {
     Int(Vec<i64>),
     Text(Vec<String>),
+    Bytes(Vec<Vec<u8>>),
 }
 
 impl Col {
@@ -178,6 +179,7 @@ impl Col {
         match self {
             Col::Int(v) => v.len(),
             Col::Text(v) => v.len(),
+            Col::Bytes(v) => v.len(),
         }
     }
 }
@@ -232,6 +234,19 @@ fn tables(out: &Output) -> Vec<Table> {
                 ("make_id", ints(out.makes.keys(), |k| k.1)),
                 ("name", Col::Text(out.makes.values().cloned().collect())),
             ],
+        },
+        {
+            let lists = super::packed::make_lists(&out.makes);
+            Table {
+                name: "dd_make_list",
+                columns: vec![
+                    ("year", ints(lists.iter(), |l| i64::from(l.0))),
+                    (
+                        "makes",
+                        Col::Bytes(lists.into_iter().map(|l| l.1).collect()),
+                    ),
+                ],
+            }
         },
         Table {
             name: "dd_model",
@@ -293,6 +308,7 @@ pub(crate) async fn write_output(staging: &mut Staging<'_>, out: &Output) -> cra
                     .map(|(i, (_, c))| match c {
                         Col::Int(_) => format!("${}::bigint[]", i + 1),
                         Col::Text(_) => format!("${}::text[]", i + 1),
+                        Col::Bytes(_) => format!("${}::bytea[]", i + 1),
                     })
                     .collect::<Vec<_>>()
                     .join(", ");
@@ -309,6 +325,7 @@ pub(crate) async fn write_output(staging: &mut Staging<'_>, out: &Output) -> cra
                         q = match c {
                             Col::Int(v) => q.bind(&v[start..end]),
                             Col::Text(v) => q.bind(&v[start..end]),
+                            Col::Bytes(v) => q.bind(&v[start..end]),
                         };
                     }
                     q.execute(&mut **conn).await?;
@@ -340,6 +357,7 @@ pub(crate) async fn write_output(staging: &mut Staging<'_>, out: &Output) -> cra
                             match c {
                                 Col::Int(v) => row.push_bind(v[i]),
                                 Col::Text(v) => row.push_bind(v[i].clone()),
+                                Col::Bytes(v) => row.push_bind(v[i].clone()),
                             };
                         }
                     });

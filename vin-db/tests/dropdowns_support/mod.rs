@@ -4,8 +4,9 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-use vin_db::dropdowns::{Choice, Dropdowns};
+use vin_db::dropdowns::{Choice, Dropdowns, DropdownsConfig};
 use vin_db::etl::{RunOptions, run_etl};
 use vin_db::store::{Backend, Store};
 
@@ -124,6 +125,97 @@ async fn count(store: &Store, sql: &str) -> i64 {
     }
 }
 
+/// Runs one statement on the live dataset of `url` (`{p}` is its table
+/// prefix); SQLite through a writable connection of its own, as the store
+/// reads its file read-only.
+pub async fn execute(store: &Store, url: &str, sql: &str) {
+    store.dataset().await.expect("live dataset");
+    match store.backend() {
+        Backend::Postgres { pool, schema } => {
+            let text = sql.replace("{p}", &format!("\"{schema}\"."));
+            sqlx::query(&text).execute(pool).await.expect("statement");
+        }
+        Backend::Sqlite { .. } => {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(url)
+                .await
+                .expect("writable SQLite connection");
+            let text = sql.replace("{p}", "");
+            sqlx::query(&text)
+                .execute(&mut conn)
+                .await
+                .expect("statement");
+            conn.close().await.expect("close");
+        }
+    }
+}
+
+/// Every `dd_make` row of the live dataset, by year (unsorted).
+pub async fn make_rows(store: &Store) -> BTreeMap<i32, Vec<Choice>> {
+    store.dataset().await.expect("live dataset");
+    let sql = "SELECT year, make_id, name FROM {p}dd_make";
+    let rows: Vec<(i64, i64, String)> = match store.backend() {
+        Backend::Postgres { pool, schema } => {
+            let text = sql.replace("{p}", &format!("\"{schema}\"."));
+            sqlx::query_as(&text).fetch_all(pool).await
+        }
+        Backend::Sqlite { pool } => {
+            sqlx::query_as(&sql.replace("{p}", ""))
+                .fetch_all(pool)
+                .await
+        }
+    }
+    .expect("make rows");
+    let mut out: BTreeMap<i32, Vec<Choice>> = BTreeMap::new();
+    for (year, id, name) in rows {
+        let year = i32::try_from(year).expect("year fits i32");
+        out.entry(year).or_default().push(Choice { id, name });
+    }
+    out
+}
+
+/// A dataset built before the packed make lists existed (the table dropped
+/// here) still answers `makes` with the same lists, read from `dd_make`.
+/// Changes the live dataset: call it last.
+pub async fn check_without_packed_lists(store: &Store, url: &str) {
+    let fresh = || {
+        Dropdowns::with_config(
+            store.clone(),
+            DropdownsConfig {
+                capacity: 0,
+                ..DropdownsConfig::default()
+            },
+        )
+    };
+    let packed = fresh();
+    let years = packed.years().await.expect("years");
+    let mut before = Vec::new();
+    for &year in years.iter() {
+        before.push(packed.makes(year).await.expect("packed makes"));
+    }
+    // A valid year the data does not offer: no list, no makes.
+    let missing = (1980..years[0]).find(|y| !years.contains(y));
+    if let Some(y) = missing {
+        assert!(packed.makes(y).await.expect("makes").is_empty());
+    }
+    execute(store, url, "DROP TABLE {p}dd_make_list").await;
+    let unpacked = fresh();
+    for (&year, want) in years.iter().zip(&before) {
+        let got = unpacked
+            .makes(year)
+            .await
+            .expect("makes without packed lists");
+        assert!(got == *want, "makes of {year} differ without packed lists");
+    }
+    // The first query of an instance that still expects the lists (fails
+    // over once), and a year without makes.
+    let got = packed.makes(years[0]).await.expect("makes after the drop");
+    assert!(got == before[0]);
+    if let Some(y) = missing {
+        assert!(unpacked.makes(y).await.expect("makes").is_empty());
+    }
+}
+
 /// The cascade is consistent: set-based checks over every derived row, then
 /// the query API over `probes` (year, make, model) and a spread of years.
 pub async fn check_cascade(store: &Store, dropdowns: &Dropdowns) {
@@ -187,10 +279,20 @@ pub async fn check_cascade(store: &Store, dropdowns: &Dropdowns) {
         years.windows(2).all(|w| w[0] > w[1]),
         "years not newest first"
     );
+    // The packed make lists say exactly what the make rows say.
+    let mut by_year = make_rows(store).await;
+    assert_eq!(
+        by_year.keys().rev().copied().collect::<Vec<_>>(),
+        years.to_vec(),
+        "years with make rows differ from the years offered"
+    );
     for (i, &year) in years.iter().enumerate() {
         let makes = dropdowns.makes(year).await.expect("makes");
         assert!(!makes.is_empty(), "year {year} offered without makes");
         assert_sorted("makes", &makes);
+        let mut rows = by_year.remove(&year).unwrap_or_default();
+        rows.sort_by(|a, b| (a.name.as_str(), a.id).cmp(&(b.name.as_str(), b.id)));
+        assert!(*makes == *rows, "makes of {year} differ from dd_make");
         // Every make of the first and last years, a stride elsewhere.
         let stride = if i == 0 || i + 1 == years.len() {
             1
@@ -226,12 +328,12 @@ pub async fn check_model(dropdowns: &Dropdowns, year: i32, make: i64, model: i64
         .expect("transmissions");
     assert_sorted("transmissions", &transmissions);
     let all: BTreeSet<i64> = engines.iter().map(|e| e.id).collect();
-    for trim in &trims {
+    for trim in trims.iter() {
         let of_trim = dropdowns
             .engines(year, make, model, Some(trim.id))
             .await
             .expect("engines of trim");
-        for e in &of_trim {
+        for e in of_trim.iter() {
             assert!(
                 all.contains(&e.id),
                 "engine {e:?} of trim {trim:?} not among the model's engines"
@@ -298,7 +400,7 @@ pub async fn coverage(dropdowns: &Dropdowns, golden: &[Golden]) -> Coverage {
         trims_total: 0,
         misses: Vec::new(),
     };
-    let mut makes_cache: BTreeMap<i32, Vec<Choice>> = BTreeMap::new();
+    let mut makes_cache: BTreeMap<i32, Arc<[Choice]>> = BTreeMap::new();
     for g in golden {
         c.models_total += 1;
         if g.trim.is_some() {
@@ -324,7 +426,12 @@ pub async fn coverage(dropdowns: &Dropdowns, golden: &[Golden]) -> Coverage {
         if let Some(trim) = &g.trim {
             let mut names = BTreeSet::new();
             for (make, model) in &found {
-                for t in dropdowns.trims(g.year, *make, *model).await.expect("trims") {
+                for t in dropdowns
+                    .trims(g.year, *make, *model)
+                    .await
+                    .expect("trims")
+                    .iter()
+                {
                     names.insert(norm(&t.name));
                 }
             }
