@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use super::schema::SchemaCache;
 use crate::model::{GlobalRows, Timestamp};
 
 /// One `Element` row, prepared for decoding and output.
@@ -232,6 +233,8 @@ pub struct Globals {
     /// Make ids (of existing makes) by model id, in row order.
     pub(crate) make_models: HashMap<i32, Vec<i32>>,
     check_digit_exceptions: HashSet<String>,
+    /// The compiled VIN schemas of this dataset that are resident.
+    schema_cache: SchemaCache,
 }
 
 impl Globals {
@@ -338,6 +341,7 @@ impl Globals {
             engine_patterns: HashMap::new(),
             make_models: HashMap::new(),
             check_digit_exceptions: rows.check_digit_exceptions.iter().cloned().collect(),
+            schema_cache: SchemaCache::default(),
         };
 
         let mut defaults: HashMap<i32, Vec<DefaultInfo>> = HashMap::new();
@@ -405,6 +409,11 @@ impl Globals {
     /// The dataset version these tables were compiled from.
     pub fn version(&self) -> i64 {
         self.version
+    }
+
+    /// The dataset's shared compiled schemas (dropped with these tables).
+    pub fn schema_cache(&self) -> &SchemaCache {
+        &self.schema_cache
     }
 
     /// The `Element` row with this id, if it exists.

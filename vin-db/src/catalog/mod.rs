@@ -18,8 +18,10 @@
 
 mod charset;
 mod globals;
+mod schema;
 mod wmi;
 
 pub use charset::{CharSet, PositionSets};
 pub use globals::{ElementInfo, ErrorCodeInfo, Globals};
+pub use schema::{SchemaCache, VinSchema};
 pub use wmi::WmiCatalog;

@@ -7,10 +7,8 @@ use vin_core::key::Key;
 
 use super::charset::PositionSets;
 use super::globals::Globals;
+use super::schema::{PatternInfo, VinSchema};
 use crate::model::{Timestamp, WmiRows};
-
-/// Elements that never come from patterns (spec 3.2, 3.6).
-const NOT_FROM_PATTERNS: [i32; 4] = [26, 27, 29, 39];
 
 /// A `Wmi` row.
 #[derive(Debug, Clone)]
@@ -48,32 +46,16 @@ impl LinkInfo {
     }
 }
 
-/// A `VinSchema` linked to the WMI.
+/// A `VinSchema` linked to the WMI: the shared compiled schema and this
+/// WMI's links to it.
 #[derive(Debug, Clone)]
 pub(crate) struct SchemaInfo {
     pub id: i32,
     pub qc: bool,
     /// Indexes of the links to this schema (any `Wmi` row).
     pub links: Vec<usize>,
-    /// Union of the 4.5 expansions of every pattern key of this schema.
-    pub valid: PositionSets,
-}
-
-/// A `Pattern` row.
-#[derive(Debug, Clone)]
-pub(crate) struct PatternInfo {
-    pub id: i32,
-    pub schema: usize,
-    pub element: i32,
-    pub attribute: Arc<str>,
-    /// Upper-cased key text (the item's `Keys`).
-    pub keys_upper: Arc<str>,
-    /// The key as stored.
-    pub keys: Arc<str>,
-    /// `UpdatedOn`, else `CreatedOn`.
-    pub changed: Option<Timestamp>,
-    /// Display value of the attribute, resolved at load time.
-    pub display: Option<Arc<str>>,
+    /// The compiled schema, shared with every other WMI linking to it.
+    pub compiled: Arc<VinSchema>,
 }
 
 /// One (pattern, link) pair of step 3.2: a pattern that passes the static
@@ -82,6 +64,9 @@ pub(crate) struct PatternInfo {
 pub(crate) struct Pair {
     /// Creation order (ascending pattern id, then link).
     pub seq: u32,
+    /// Index into [`WmiCatalog::schemas`].
+    pub schema: u32,
+    /// Index into that schema's patterns.
     pub pattern: u32,
     pub link: u32,
 }
@@ -89,6 +74,9 @@ pub(crate) struct Pair {
 /// A formula pattern (key with `#`) of step 3.6.
 #[derive(Debug, Clone)]
 pub(crate) struct FormulaInfo {
+    /// Index into [`WmiCatalog::schemas`].
+    pub schema: usize,
+    /// Index into that schema's patterns.
     pub pattern: usize,
     pub key: Key,
 }
@@ -128,7 +116,6 @@ pub struct WmiCatalog {
     pub(crate) rows: Vec<WmiRowInfo>,
     pub(crate) links: Vec<LinkInfo>,
     pub(crate) schemas: Vec<SchemaInfo>,
-    pub(crate) patterns: Vec<PatternInfo>,
     /// Distinct keys of the step-3.2 patterns; `None` for keys that cannot match.
     pub(crate) keys: Vec<Option<Key>>,
     /// For each entry of `keys`, its pairs in creation order.
@@ -152,8 +139,31 @@ const FIRST_YEAR: i32 = 1980;
 const YEARS: usize = 60;
 
 impl WmiCatalog {
-    /// Compiles the rows of one WMI string against the global tables.
+    /// Compiles the rows of one WMI string against the global tables, its
+    /// schemas through the dataset's shared [`super::SchemaCache`] (resident
+    /// schemas are reused; `rows.patterns` needs to hold only the patterns of
+    /// the schemas not resident).
     pub fn compile(globals: &Globals, rows: WmiRows) -> WmiCatalog {
+        let mut wanted: Vec<(i32, bool)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for s in &rows.schemas {
+            if seen.insert(s.id) {
+                wanted.push((s.id, s.tobeqced.unwrap_or(false)));
+            }
+        }
+        let compiled = globals
+            .schema_cache()
+            .compile_all(globals, &wanted, &rows.patterns);
+        Self::compile_with(globals, rows, compiled)
+    }
+
+    /// Compiles with the schemas already compiled (`compiled` holds at least
+    /// every schema of `rows.schemas`; `rows.patterns` is not read).
+    pub fn compile_with(
+        globals: &Globals,
+        rows: WmiRows,
+        compiled: Vec<Arc<VinSchema>>,
+    ) -> WmiCatalog {
         let mut wmi_rows: Vec<_> = rows.wmis.iter().collect();
         wmi_rows.sort_by_key(|r| r.id);
         let row_infos: Vec<WmiRowInfo> = wmi_rows
@@ -173,15 +183,19 @@ impl WmiCatalog {
             .map(|(i, r)| (r.id, i))
             .collect();
 
+        let by_id: HashMap<i32, &Arc<VinSchema>> = compiled.iter().map(|c| (c.id, c)).collect();
         let mut schemas: Vec<SchemaInfo> = Vec::new();
         let mut schema_index: HashMap<i32, usize> = HashMap::new();
         for s in &rows.schemas {
+            let Some(&c) = by_id.get(&s.id) else {
+                continue;
+            };
             schema_index.entry(s.id).or_insert_with(|| {
                 schemas.push(SchemaInfo {
                     id: s.id,
-                    qc: s.tobeqced.unwrap_or(false),
+                    qc: c.qc,
                     links: Vec::new(),
-                    valid: PositionSets::default(),
+                    compiled: Arc::clone(c),
                 });
                 schemas.len() - 1
             });
@@ -203,72 +217,64 @@ impl WmiCatalog {
             });
         }
 
-        let mut pattern_rows: Vec<_> = rows.patterns.iter().collect();
-        pattern_rows.sort_by_key(|p| p.id);
-        let mut patterns = Vec::with_capacity(pattern_rows.len());
-        let mut key_ids: HashMap<Arc<str>, usize> = HashMap::new();
+        // Distinct keys over the schemas (interned texts: equal text, one
+        // pointer), and the step-3.2 patterns in creation order.
+        let mut key_ids: HashMap<*const u8, usize> = HashMap::new();
         let mut keys: Vec<Option<Key>> = Vec::new();
-        let mut key_pairs: Vec<Vec<Pair>> = Vec::new();
+        let mut candidates: Vec<(i32, u32, u32, u32)> = Vec::new();
         let mut formulas = Vec::new();
+        for (si, s) in schemas.iter().enumerate() {
+            let c = &s.compiled;
+            for k in &c.keys {
+                let id = *key_ids
+                    .entry(Arc::as_ptr(&k.text).cast::<u8>())
+                    .or_insert_with(|| {
+                        keys.push(k.key.clone());
+                        keys.len() - 1
+                    });
+                for &p in &k.patterns {
+                    let pattern_id = c.patterns.get(p as usize).map_or(i32::MAX, |p| p.id);
+                    candidates.push((
+                        pattern_id,
+                        u32::try_from(si).unwrap_or(u32::MAX),
+                        p,
+                        u32::try_from(id).unwrap_or(u32::MAX),
+                    ));
+                }
+            }
+            for (p, key) in &c.formulas {
+                let pattern_id = c.patterns.get(*p as usize).map_or(i32::MAX, |p| p.id);
+                formulas.push((
+                    pattern_id,
+                    FormulaInfo {
+                        schema: si,
+                        pattern: *p as usize,
+                        key: key.clone(),
+                    },
+                ));
+            }
+        }
+        formulas.sort_by_key(|f| f.0);
+        let formulas: Vec<FormulaInfo> = formulas.into_iter().map(|f| f.1).collect();
+        candidates.sort_unstable();
+        let mut key_pairs: Vec<Vec<Pair>> = vec![Vec::new(); keys.len()];
         let mut seq = 0u32;
-        let mut upper_cache: HashMap<Arc<str>, Arc<str>> = HashMap::new();
-        for p in pattern_rows {
-            let Some(&schema) = schema_index.get(&p.vin_schema_id) else {
+        for (_, schema, pattern, key) in candidates {
+            let Some(pairs) = key_pairs.get_mut(key as usize) else {
                 continue;
             };
-            // Valid characters use every pattern of the schema (spec 4.5 step 2).
-            schemas[schema].valid.add_key(&p.keys);
-            let stored: Arc<str> = match key_ids.get_key_value(p.keys.as_str()) {
-                Some((k, _)) => k.clone(),
-                None => Arc::from(p.keys.as_str()),
-            };
-            let upper = upper_cache
-                .entry(stored.clone())
-                .or_insert_with(|| Arc::from(stored.to_uppercase()))
-                .clone();
-            let element = globals.element(p.element_id);
-            let pattern_index = patterns.len();
-            let attribute: Arc<str> = Arc::from(p.attribute_id.as_str());
-            patterns.push(PatternInfo {
-                id: p.id,
-                schema,
-                element: p.element_id,
-                display: globals.display(p.element_id, Some(&attribute)),
-                attribute,
-                keys_upper: upper,
-                keys: stored.clone(),
-                changed: p.updated_on.or(p.created_on),
-            });
-            let Some(element) = element else {
-                continue;
-            };
-            if NOT_FROM_PATTERNS.contains(&p.element_id) {
-                continue;
-            }
-            if p.keys.contains('#')
-                && let Ok(key) = Key::parse(&p.keys)
-            {
-                formulas.push(FormulaInfo {
-                    pattern: pattern_index,
-                    key,
-                });
-            }
-            if !element.patternable || schemas[schema].qc {
-                continue;
-            }
-            let k = *key_ids.entry(stored.clone()).or_insert_with(|| {
-                keys.push(Key::parse(&stored).ok());
-                key_pairs.push(Vec::new());
-                keys.len() - 1
-            });
-            for &link in &schemas[schema].links {
-                key_pairs[k].push(Pair {
+            for &link in &schemas[schema as usize].links {
+                pairs.push(Pair {
                     seq,
-                    pattern: u32::try_from(pattern_index).unwrap_or(u32::MAX),
+                    schema,
+                    pattern,
                     link: u32::try_from(link).unwrap_or(u32::MAX),
                 });
                 seq += 1;
             }
+        }
+        for pairs in &mut key_pairs {
+            pairs.shrink_to_fit();
         }
 
         let makes = rows
@@ -328,7 +334,6 @@ impl WmiCatalog {
             rows: row_infos,
             links,
             schemas,
-            patterns,
             keys,
             key_pairs,
             formulas,
@@ -354,7 +359,7 @@ impl WmiCatalog {
         }
         catalog.valid_sets = valid_sets;
         catalog.valid_by_year = valid_by_year;
-        let (patterns, keys, seq) = (&catalog.patterns, &catalog.keys, seq);
+        let (keys, seq) = (&catalog.keys, seq);
         let (formulas, schemas, links, spec_groups) = (
             &catalog.formulas,
             &catalog.schemas,
@@ -362,7 +367,6 @@ impl WmiCatalog {
             &catalog.spec_groups,
         );
         let approx_bytes = 256
-            + patterns.len() * (std::mem::size_of::<PatternInfo>() + 24)
             + keys.len() * (std::mem::size_of::<Option<Key>>() + 48)
             + usize::try_from(seq).unwrap_or(0) * std::mem::size_of::<Pair>()
             + formulas.len() * std::mem::size_of::<FormulaInfo>()
@@ -433,10 +437,20 @@ impl WmiCatalog {
         }
         for s in &self.schemas {
             if s.links.iter().any(|&l| self.links[l].covers(year)) {
-                sets.union(&s.valid);
+                sets.union(&s.compiled.valid);
             }
         }
         sets
+    }
+
+    /// Pattern `pattern` of schema `schema` (indexes of [`Pair`] / [`FormulaInfo`]).
+    pub(crate) fn pattern(&self, schema: usize, pattern: usize) -> &PatternInfo {
+        &self.schemas[schema].compiled.patterns[pattern]
+    }
+
+    /// The shared compiled schemas this catalog links to.
+    pub fn vin_schemas(&self) -> impl Iterator<Item = &Arc<VinSchema>> {
+        self.schemas.iter().map(|s| &s.compiled)
     }
 
     /// Whether the schema has a link (any row) covering `year`.

@@ -132,24 +132,24 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
     if let Some(wmi_row) = wmi_row {
         let wmi_keys = cat.wmi_arc().clone();
         // 3.2 pattern matching: one item per (pattern, covering link).
-        let mut pairs: Vec<(u32, u32, u32)> = Vec::with_capacity(64);
+        let mut pairs: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(64);
         for &k in ctx.matched {
             for p in &cat.key_pairs[k as usize] {
                 let link = &cat.links[p.link as usize];
                 if link.covers(my) && cat.rows[link.row].is_public(ctx.now) {
-                    pairs.push((p.seq, p.pattern, p.link));
+                    pairs.push((p.seq, p.schema, p.pattern, p.link));
                 }
             }
         }
         pairs.sort_unstable();
-        for &(_, pattern, link) in &pairs {
-            let p = &cat.patterns[pattern as usize];
+        for &(_, schema, pattern, link) in &pairs {
+            let p = cat.pattern(schema as usize, pattern as usize);
             let link = &cat.links[link as usize];
             let mut it = Item::new(p.element, Src::Pattern, link.year_from);
             it.created_on = p.changed;
             it.pattern_id = Some(p.id);
             it.keys = Some(p.keys_upper.clone());
-            it.vin_schema_id = Some(cat.schemas[p.schema].id);
+            it.vin_schema_id = Some(cat.schemas[schema as usize].id);
             it.wmi_id = Some(cat.rows[link.row].id);
             it.attribute = Some(p.attribute.clone());
             it.value = Val::Pending(p.display.clone());
@@ -228,14 +228,14 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
 
         // 3.6 formula patterns.
         for f in &cat.formulas {
-            let p = &cat.patterns[f.pattern];
-            if !f.key.matches_formula(ctx.formula_keys) || !cat.schema_covers(p.schema, my) {
+            let p = cat.pattern(f.schema, f.pattern);
+            if !f.key.matches_formula(ctx.formula_keys) || !cat.schema_covers(f.schema, my) {
                 continue;
             }
             let Some(slice) = f.key.formula_slice(ctx.keys) else {
                 continue;
             };
-            let schema = &cat.schemas[p.schema];
+            let schema = &cat.schemas[f.schema];
             let mut it = Item::new(p.element, Src::Formula, 100);
             it.created_on = p.changed;
             it.pattern_id = Some(p.id);
