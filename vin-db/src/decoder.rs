@@ -335,6 +335,9 @@ impl Decoder {
         }
         inner.catalogs.run_pending_tasks();
         inner.results.run_pending_tasks();
+        let (shared_schemas, schema_bytes) = read(&inner.globals)
+            .as_ref()
+            .map_or((0, 0), |g| g.schema_cache().usage());
         Health {
             database_reachable: reachable,
             breaker: inner.breaker.state(),
@@ -342,7 +345,9 @@ impl Decoder {
             dataset_version: inner.version(),
             dataset: read(&inner.dataset).clone(),
             resident_wmis: inner.catalogs.entry_count(),
-            catalog_bytes: inner.catalogs.weighted_size(),
+            catalog_bytes: inner.catalogs.weighted_size() + schema_bytes as u64,
+            shared_schemas: shared_schemas as u64,
+            schema_bytes: schema_bytes as u64,
             cached_results: inner.results.entry_count(),
             stats: inner.counters.snapshot(),
         }
@@ -734,30 +739,86 @@ impl Inner {
     }
 
     async fn fetch_catalog(&self, wmi: &str, globals: &Arc<Globals>) -> Result<Arc<WmiCatalog>> {
-        let (version, rows) = self.guarded(self.store.load_wmi(wmi)).await?;
+        let (version, head) = self.guarded(self.store.load_wmi_head(wmi)).await?;
         if version != globals.version() {
             self.dataset_changed(version);
             return Err(Error::Unavailable(DATASET_CHANGED.into()));
         }
+        // Schemas another resident WMI already compiled are reused; only the
+        // others' patterns are fetched.
+        let cache = globals.schema_cache();
+        let mut compiled = Vec::with_capacity(head.schemas.len());
+        let mut missing: Vec<(i32, bool)> = Vec::new();
+        for s in &head.schemas {
+            match cache.get(s.id) {
+                Some(c) => compiled.push(c),
+                None => missing.push((s.id, s.tobeqced.unwrap_or(false))),
+            }
+        }
+        if !missing.is_empty() {
+            let ids: Vec<i32> = missing.iter().map(|m| m.0).collect();
+            let (version, patterns) = self.guarded(self.store.load_patterns(&ids)).await?;
+            if version != globals.version() {
+                self.dataset_changed(version);
+                return Err(Error::Unavailable(DATASET_CHANGED.into()));
+            }
+            compiled.extend(cache.compile_all(globals, &missing, &patterns));
+        }
         bump(&self.counters.catalog_loads);
-        Ok(Arc::new(WmiCatalog::compile(globals, rows)))
+        Ok(Arc::new(WmiCatalog::compile_with(globals, head, compiled)))
     }
 
-    /// Loads and compiles every WMI of the live dataset.
+    /// Loads and compiles every WMI of the live dataset: the small per-WMI
+    /// rows first, then the patterns in batches of schemas, each batch
+    /// compiled and its rows dropped before the next is fetched, so the peak
+    /// holds one batch of rows rather than the whole table.
     async fn preload(self: &Arc<Self>) -> Result<()> {
-        for _ in 0..3 {
+        'attempt: for _ in 0..3 {
             let globals = self.globals().await?;
-            let (version, all) = self.guarded(self.store.load_all_wmis()).await?;
+            let (version, heads) = self.guarded(self.store.load_all_wmi_heads()).await?;
             if version != globals.version() {
                 self.dataset_changed(version);
                 continue;
             }
+            let mut wanted: Vec<(i32, bool)> = heads
+                .iter()
+                .flat_map(|h| h.schemas.iter())
+                .map(|s| (s.id, s.tobeqced.unwrap_or(false)))
+                .collect();
+            wanted.sort_unstable();
+            wanted.dedup_by_key(|w| w.0);
+            let mut schemas: HashMap<i32, Arc<crate::catalog::VinSchema>> =
+                HashMap::with_capacity(wanted.len());
+            for batch in wanted.chunks(PRELOAD_SCHEMA_BATCH) {
+                let ids: Vec<i32> = batch.iter().map(|w| w.0).collect();
+                let (v, patterns) = self.guarded(self.store.load_patterns(&ids)).await?;
+                if v != globals.version() {
+                    self.dataset_changed(v);
+                    continue 'attempt;
+                }
+                let g = Arc::clone(&globals);
+                let batch = batch.to_vec();
+                let compiled = tokio::task::spawn_blocking(move || {
+                    g.schema_cache().compile_all(&g, &batch, &patterns)
+                })
+                .await
+                .map_err(|e| Error::Unavailable(format!("compiling schemas failed: {e}")))?;
+                for c in compiled {
+                    schemas.insert(c.id(), c);
+                }
+            }
             let g = Arc::clone(&globals);
             let compiled = tokio::task::spawn_blocking(move || {
-                all.into_par_iter()
-                    .map(|rows| {
-                        let wmi: Box<str> = rows.wmi.as_str().into();
-                        (wmi, Arc::new(WmiCatalog::compile(&g, rows)))
+                heads
+                    .into_iter()
+                    .map(|head| {
+                        let wmi: Box<str> = head.wmi.as_str().into();
+                        let mine: Vec<_> = head
+                            .schemas
+                            .iter()
+                            .filter_map(|s| schemas.get(&s.id).cloned())
+                            .collect();
+                        (wmi, Arc::new(WmiCatalog::compile_with(&g, head, mine)))
                     })
                     .collect::<Vec<_>>()
             })
@@ -824,6 +885,10 @@ impl Inner {
 }
 
 const DATASET_CHANGED: &str = "dataset changed during the load";
+
+/// Schemas per pattern query of a preload (the lite data: ~25 k schemas of
+/// ~33 patterns each, so a batch holds some 60 k rows).
+const PRELOAD_SCHEMA_BATCH: usize = 2000;
 
 enum Retry {
     DatasetChanged,

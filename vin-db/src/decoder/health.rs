@@ -81,8 +81,13 @@ pub struct Health {
     pub dataset: Option<DatasetInfo>,
     /// WMI catalogs in memory.
     pub resident_wmis: u64,
-    /// Their approximate size in bytes.
+    /// Their approximate size in bytes: each WMI's own tables plus the
+    /// shared compiled schemas, counted once.
     pub catalog_bytes: u64,
+    /// Compiled VIN schemas in memory (shared between WMI catalogs).
+    pub shared_schemas: u64,
+    /// Their approximate size in bytes, interned strings included.
+    pub schema_bytes: u64,
     /// Entries in the result cache.
     pub cached_results: u64,
     /// Counters since open.

@@ -31,7 +31,7 @@ pub use url::{
     DbUrl, default_data_dir, default_database_url, redact, resolve_database_url, sample_path,
 };
 
-use crate::model::{DatasetInfo, GlobalRows, Timestamp, WmiRows};
+use crate::model::{DatasetInfo, GlobalRows, PatternRow, Timestamp, WmiRows};
 use crate::{Error, Result};
 
 /// The Postgres channel every swap and rollback notifies; the payload is the
@@ -187,6 +187,39 @@ impl Store {
             Inner::Postgres(s) => s.load_wmi(wmi).await,
             #[cfg(feature = "sqlite")]
             Inner::Sqlite(s) => s.load_wmi(wmi).await,
+        }
+    }
+
+    /// Like [`Store::load_wmi`] without the patterns (fetch those with
+    /// [`Store::load_patterns`] for the schemas not already compiled).
+    pub async fn load_wmi_head(&self, wmi: &str) -> Result<(i64, WmiRows)> {
+        match &*self.inner {
+            #[cfg(feature = "postgres")]
+            Inner::Postgres(s) => s.load_wmi_head(wmi).await,
+            #[cfg(feature = "sqlite")]
+            Inner::Sqlite(s) => s.load_wmi_head(wmi).await,
+        }
+    }
+
+    /// The patterns of the VIN schemas `ids` (ascending schema id, then id)
+    /// and the version they belong to.
+    pub async fn load_patterns(&self, ids: &[i32]) -> Result<(i64, Vec<PatternRow>)> {
+        match &*self.inner {
+            #[cfg(feature = "postgres")]
+            Inner::Postgres(s) => s.load_patterns(ids).await,
+            #[cfg(feature = "sqlite")]
+            Inner::Sqlite(s) => s.load_patterns(ids).await,
+        }
+    }
+
+    /// [`Store::load_all_wmis`] without the patterns: what a streaming
+    /// preload needs first (it then loads patterns schema batch by batch).
+    pub async fn load_all_wmi_heads(&self) -> Result<(i64, Vec<WmiRows>)> {
+        match &*self.inner {
+            #[cfg(feature = "postgres")]
+            Inner::Postgres(s) => s.load_all_wmi_heads().await,
+            #[cfg(feature = "sqlite")]
+            Inner::Sqlite(s) => s.load_all_wmi_heads().await,
         }
     }
 

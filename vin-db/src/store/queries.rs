@@ -6,11 +6,33 @@
 //! parsed by [`crate::model::Timestamp::parse`]. Every query orders its rows so
 //! both backends answer byte for byte the same.
 
-/// Expands `{s}` to `prefix` and, for SQLite, `$1` to `?1`.
+/// Expands `{s}` to `prefix`, `{in $1}` to a membership test in the id list
+/// bound as `$1` (see [`id_list`]) and, for SQLite, `$1` to `?1`.
 pub(crate) fn sql(template: &str, prefix: &str, sqlite: bool) -> String {
     let s = template.replace("{s}", prefix);
-    if sqlite { s.replace("$1", "?1") } else { s }
+    if sqlite {
+        s.replace("{in $1}", "IN (SELECT value FROM json_each(?1))")
+            .replace("$1", "?1")
+    } else {
+        s.replace("{in $1}", "= ANY(CAST(string_to_array($1, ',') AS int4[]))")
+    }
 }
+
+/// The text bound for an `{in $1}` id list: a JSON array for SQLite, comma
+/// separated for Postgres (both parsed by the database as integers).
+pub(crate) fn id_list(ids: &[i32], sqlite: bool) -> String {
+    let joined = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+    if sqlite {
+        format!("[{joined}]")
+    } else {
+        joined
+    }
+}
+
+/// The patterns of the schemas in the list, one index range scan per schema.
+pub(crate) const PATTERNS_OF_SCHEMAS: &str = "SELECT id, vinschemaid, keys, elementid, attributeid, \
+     CAST(createdon AS TEXT), CAST(updatedon AS TEXT) FROM {s}pattern \
+     WHERE vinschemaid {in $1} ORDER BY vinschemaid, id";
 
 pub(crate) const ELEMENTS: &str = "SELECT id, name, code, groupname, datatype, decode, isprivate, weight \
      FROM {s}element ORDER BY id";

@@ -260,12 +260,39 @@ macro_rules! fetch_fns {
             Ok(g)
         }
 
-        /// The rows of `qs` (per-WMI when `wmi` is set, else everything).
+        /// The patterns of the schemas `ids`, ascending schema id then id.
+        pub(crate) async fn fetch_patterns(
+            conn: &mut $conn,
+            prefix: &str,
+            ids: &[i32],
+        ) -> $crate::Result<Vec<PatternRow>> {
+            let mut out = Vec::new();
+            if ids.is_empty() {
+                return Ok(out);
+            }
+            let list = q::id_list(ids, $sqlite);
+            for r in all(conn, q::PATTERNS_OF_SCHEMAS, prefix, Some(&list)).await? {
+                out.push(PatternRow {
+                    id: r.try_get(0)?,
+                    vin_schema_id: r.try_get(1)?,
+                    keys: r.try_get(2)?,
+                    element_id: r.try_get(3)?,
+                    attribute_id: r.try_get(4)?,
+                    created_on: ts(r.try_get(5)?)?,
+                    updated_on: ts(r.try_get(6)?)?,
+                });
+            }
+            Ok(out)
+        }
+
+        /// The rows of `qs` (per-WMI when `wmi` is set, else everything);
+        /// without the patterns unless `with_patterns`.
         pub(crate) async fn fetch_wmi_rows(
             conn: &mut $conn,
             prefix: &str,
             qs: &q::WmiQueries,
             wmi: Option<&str>,
+            with_patterns: bool,
         ) -> $crate::Result<Fetched> {
             let mut f = Fetched::default();
             for r in all(conn, &qs.wmis, prefix, wmi).await? {
@@ -300,7 +327,12 @@ macro_rules! fetch_fns {
                     tobeqced: r.try_get(2)?,
                 });
             }
-            for r in all(conn, &qs.patterns, prefix, wmi).await? {
+            let patterns = if with_patterns {
+                all(conn, &qs.patterns, prefix, wmi).await?
+            } else {
+                Vec::new()
+            };
+            for r in patterns {
                 f.patterns.push(PatternRow {
                     id: r.try_get(0)?,
                     vin_schema_id: r.try_get(1)?,

@@ -154,14 +154,37 @@ impl SqliteStore {
     pub(crate) async fn load_wmi(&self, wmi: &str) -> Result<(i64, WmiRows)> {
         let mut c = self.conn().await?;
         let version = version_on(&mut c).await?;
-        let f = fetch_wmi_rows(&mut c, "", &q::wmi_queries(), Some(wmi)).await?;
+        let mut f = fetch_wmi_rows(&mut c, "", &q::wmi_queries(), Some(wmi), false).await?;
+        let ids: Vec<i32> = f.schemas.iter().map(|s| s.id).collect();
+        f.patterns = fetch_patterns(&mut c, "", &ids).await?;
+        f.patterns.sort_by_key(|p| p.id);
         Ok((version, rows::assemble_one(wmi, f)))
+    }
+
+    pub(crate) async fn load_wmi_head(&self, wmi: &str) -> Result<(i64, WmiRows)> {
+        let mut c = self.conn().await?;
+        let version = version_on(&mut c).await?;
+        let f = fetch_wmi_rows(&mut c, "", &q::wmi_queries(), Some(wmi), false).await?;
+        Ok((version, rows::assemble_one(wmi, f)))
+    }
+
+    pub(crate) async fn load_patterns(&self, ids: &[i32]) -> Result<(i64, Vec<PatternRow>)> {
+        let mut c = self.conn().await?;
+        let version = version_on(&mut c).await?;
+        Ok((version, fetch_patterns(&mut c, "", ids).await?))
+    }
+
+    pub(crate) async fn load_all_wmi_heads(&self) -> Result<(i64, Vec<WmiRows>)> {
+        let mut c = self.conn().await?;
+        let version = version_on(&mut c).await?;
+        let f = fetch_wmi_rows(&mut c, "", &q::all_wmi_queries(), None, false).await?;
+        Ok((version, rows::assemble_all(f)))
     }
 
     pub(crate) async fn load_all_wmis(&self) -> Result<(i64, Vec<WmiRows>)> {
         let mut c = self.conn().await?;
         let version = version_on(&mut c).await?;
-        let f = fetch_wmi_rows(&mut c, "", &q::all_wmi_queries(), None).await?;
+        let f = fetch_wmi_rows(&mut c, "", &q::all_wmi_queries(), None, true).await?;
         Ok((version, rows::assemble_all(f)))
     }
 }
