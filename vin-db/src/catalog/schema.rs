@@ -163,7 +163,13 @@ impl VinSchema {
             });
             keys[k].patterns.push(index);
         }
+        // Exact sizes: a preload keeps hundreds of thousands of these vectors.
         patterns.shrink_to_fit();
+        keys.shrink_to_fit();
+        for k in &mut keys {
+            k.patterns.shrink_to_fit();
+        }
+        formulas.shrink_to_fit();
         let approx_bytes = 64
             + patterns.len() * std::mem::size_of::<PatternInfo>()
             + keys.len() * std::mem::size_of::<SchemaKey>()

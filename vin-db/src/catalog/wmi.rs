@@ -257,7 +257,15 @@ impl WmiCatalog {
         formulas.sort_by_key(|f| f.0);
         let formulas: Vec<FormulaInfo> = formulas.into_iter().map(|f| f.1).collect();
         candidates.sort_unstable();
-        let mut key_pairs: Vec<Vec<Pair>> = vec![Vec::new(); keys.len()];
+        keys.shrink_to_fit();
+        // Sized exactly up front: no growth, no slack, little fragmentation.
+        let mut counts = vec![0usize; keys.len()];
+        for &(_, schema, _, key) in &candidates {
+            if let Some(c) = counts.get_mut(key as usize) {
+                *c += schemas[schema as usize].links.len();
+            }
+        }
+        let mut key_pairs: Vec<Vec<Pair>> = counts.into_iter().map(Vec::with_capacity).collect();
         let mut seq = 0u32;
         for (_, schema, pattern, key) in candidates {
             let Some(pairs) = key_pairs.get_mut(key as usize) else {
@@ -272,9 +280,6 @@ impl WmiCatalog {
                 });
                 seq += 1;
             }
-        }
-        for pairs in &mut key_pairs {
-            pairs.shrink_to_fit();
         }
 
         let makes = rows
@@ -329,6 +334,11 @@ impl WmiCatalog {
         }
         spec_groups.retain(|g| !g.keys.is_empty());
 
+        links.shrink_to_fit();
+        schemas.shrink_to_fit();
+        for s in &mut schemas {
+            s.links.shrink_to_fit();
+        }
         let mut catalog = WmiCatalog {
             wmi: Arc::from(rows.wmi.to_uppercase()),
             rows: row_infos,
@@ -357,6 +367,7 @@ impl WmiCatalog {
             };
             valid_by_year.push(u16::try_from(index).unwrap_or(u16::MAX));
         }
+        valid_sets.shrink_to_fit();
         catalog.valid_sets = valid_sets;
         catalog.valid_by_year = valid_by_year;
         let (keys, seq) = (&catalog.keys, seq);
