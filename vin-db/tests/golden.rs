@@ -59,7 +59,7 @@ fn cases() -> Vec<Case> {
 
 fn same(got: Option<&Attribute>, want: &Value) -> bool {
     match (got, want) {
-        (Some(Attribute::One(Some(g))), Value::String(w)) => g == w,
+        (Some(Attribute::One(Some(g))), Value::String(w)) => **g == **w,
         (Some(Attribute::One(None)), Value::Null) => true,
         (Some(Attribute::Many(g)), Value::Array(w)) => {
             g.len() == w.len() && g.iter().zip(w).all(|(a, b)| a.as_deref() == b.as_str())
@@ -94,7 +94,7 @@ impl Tally {
         let mut all = true;
         for (name, want) in &case.expected {
             self.fields += 1;
-            let got = d.attributes.get(name);
+            let got = d.attributes.get(name.as_str());
             if same(got, want) {
                 self.fields_ok += 1;
             } else {

@@ -1,7 +1,7 @@
 //! The decoding item (spec 3.0): one candidate value for one element.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::result::SourceKind;
 use crate::model::Timestamp;
@@ -43,6 +43,45 @@ impl Src {
             Src::Default => "Default",
             Src::Corrections => "Corrections",
         }
+    }
+
+    /// The `Source` text, shared: the constant texts are allocated once per
+    /// process, so building a result copies a pointer instead of the text.
+    pub fn shared_text(&self) -> Arc<str> {
+        static TEXTS: OnceLock<[Arc<str>; 12]> = OnceLock::new();
+        let texts = TEXTS.get_or_init(|| {
+            [
+                Src::Pattern,
+                Src::EngineModelPattern,
+                Src::VehType,
+                Src::ManuName,
+                Src::ManuId,
+                Src::ModelYear,
+                Src::Formula,
+                Src::PatternModel,
+                Src::Make,
+                Src::VehicleSpecs,
+                Src::Default,
+                Src::Corrections,
+            ]
+            .map(|s| Arc::from(s.text()))
+        });
+        let index = match self {
+            Src::Conversion(t) => return t.clone(),
+            Src::Pattern => 0,
+            Src::EngineModelPattern => 1,
+            Src::VehType => 2,
+            Src::ManuName => 3,
+            Src::ManuId => 4,
+            Src::ModelYear => 5,
+            Src::Formula => 6,
+            Src::PatternModel => 7,
+            Src::Make => 8,
+            Src::VehicleSpecs => 9,
+            Src::Default => 10,
+            Src::Corrections => 11,
+        };
+        texts[index].clone()
     }
 
     /// The public enum.

@@ -2,18 +2,57 @@
 //! projection, value clean-up, order, and the [`Decoded`] built from them.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::sync::Arc;
 
 use super::item::Item;
 use super::pass::Pass;
 use super::result::{Attribute, Decoded, DecodedValue, Facts, Provenance};
 use crate::catalog::Globals;
 
-fn clean(value: &str) -> String {
-    value.replace(['\t', '\r', '\n'], " ")
+/// Step 4: TAB, CR and LF become spaces. Most values have none and are shared
+/// with the catalog as they are.
+fn clean(value: &Arc<str>) -> Arc<str> {
+    if value.contains(['\t', '\r', '\n']) {
+        Arc::from(value.replace(['\t', '\r', '\n'], " "))
+    } else {
+        value.clone()
+    }
 }
 
-fn number<T: std::str::FromStr>(d: &Decoded, element: &str) -> Option<T> {
-    d.get(element).and_then(|v| v.trim().parse().ok())
+fn number<T: std::str::FromStr>(d: &Decoded, globals: &Globals, element: i32) -> Option<T> {
+    let name = &globals.element(element)?.name;
+    d.get(name).and_then(|v| v.trim().parse().ok())
+}
+
+/// Adds one variable's values to the attributes (a list when it has several
+/// rows, sorted NULL first, then by bytes).
+fn put(
+    attributes: &mut BTreeMap<Arc<str>, Attribute>,
+    name: &Arc<str>,
+    mut vals: Vec<Option<Arc<str>>>,
+) {
+    match attributes.entry(name.clone()) {
+        Entry::Vacant(slot) => {
+            let attr = if vals.len() == 1 {
+                Attribute::One(vals.pop().flatten())
+            } else {
+                vals.sort();
+                Attribute::Many(vals)
+            };
+            slot.insert(attr);
+        }
+        // Two elements of one name: their rows form one list.
+        Entry::Occupied(mut slot) => {
+            let mut all = match slot.get_mut() {
+                Attribute::One(v) => vec![v.take()],
+                Attribute::Many(v) => std::mem::take(v),
+            };
+            all.append(&mut vals);
+            all.sort();
+            *slot.get_mut() = Attribute::Many(all);
+        }
+    }
 }
 
 /// Builds the result from the chosen pass.
@@ -29,48 +68,41 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
         .filter_map(|i| globals.element(i.element).map(|e| (i, e)))
         .filter(|(_, e)| e.printed)
         .collect();
-    rows.sort_by_key(|(i, e)| (e.group_rank, e.id, i.seq));
+    rows.sort_unstable_by_key(|(i, e)| (e.group_rank, e.id, i.seq));
 
     let mut values = Vec::with_capacity(rows.len());
-    let mut grouped: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
-    for (item, element) in &rows {
+    let mut attributes: BTreeMap<Arc<str>, Attribute> = BTreeMap::new();
+    // The rows of one element are adjacent (the order starts with its rank and id).
+    let mut run: Vec<Option<Arc<str>>> = Vec::new();
+    for (n, (item, element)) in rows.iter().enumerate() {
         // Step 2 (display values were resolved at load time) and step 4.
-        let value = item.value.resolved().map(|v| clean(v));
-        grouped
-            .entry(element.name.to_string())
-            .or_default()
-            .push(value.clone());
+        let value = item.value.resolved().map(clean);
+        run.push(value.clone());
+        if rows
+            .get(n + 1)
+            .is_none_or(|(_, next)| next.id != element.id)
+        {
+            put(&mut attributes, &element.name, std::mem::take(&mut run));
+        }
         values.push(DecodedValue {
             element_id: element.id,
-            variable: element.name.to_string(),
-            group: element.group_name.as_deref().map(str::to_string),
+            variable: element.name.clone(),
+            group: element.group_name.clone(),
             value,
             provenance: Provenance {
                 source: item.src.kind(),
-                source_text: item.src.text().to_string(),
+                source_text: item.src.shared_text(),
                 pattern_id: item.pattern_id,
                 vin_schema_id: item.vin_schema_id,
-                keys: item.keys.as_deref().map(str::to_string),
+                keys: item.keys.clone(),
                 wmi_id: item.wmi_id,
-                attribute_id: item.attribute.as_deref().map(str::to_string),
+                attribute_id: item.attribute.clone(),
                 priority: item.priority,
                 created_on: item.created_on,
             },
             confidence: 0.0,
         });
     }
-    let attributes: BTreeMap<String, Attribute> = grouped
-        .into_iter()
-        .map(|(name, mut vals)| {
-            let attr = if vals.len() == 1 {
-                Attribute::One(vals.pop().flatten())
-            } else {
-                vals.sort();
-                Attribute::Many(vals)
-            };
-            (name, attr)
-        })
-        .collect();
 
     let model_year_row = pass
         .items
@@ -130,7 +162,7 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
             .values
             .iter()
             .find(|v| v.element_id == id)
-            .and_then(|v| v.value.clone())
+            .and_then(|v| v.value.as_deref().map(str::to_string))
     };
     let descriptor = pass
         .items
@@ -158,10 +190,9 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
     let transmission_style = by_id(37);
     let transmission_speeds = by_id(63);
     let gvwr = by_id(25);
-    let name_of = |id: i32| globals.element(id).map(|e| e.name.to_string());
-    let cylinders = name_of(9).and_then(|n| number::<u32>(&decoded, &n));
-    let displacement_l = name_of(13).and_then(|n| number::<f64>(&decoded, &n));
-    let doors = name_of(14).and_then(|n| number::<u32>(&decoded, &n));
+    let cylinders = number::<u32>(&decoded, globals, 9);
+    let displacement_l = number::<f64>(&decoded, globals, 13);
+    let doors = number::<u32>(&decoded, globals, 14);
     decoded.vehicle_descriptor = descriptor;
     decoded.make = make;
     decoded.model = model;

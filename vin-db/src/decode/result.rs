@@ -1,6 +1,7 @@
 //! The result of one decode: [`Decoded`] and the types it is made of.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,10 +16,10 @@ use crate::model::Timestamp;
 pub enum Attribute {
     /// The variable has exactly one output row. `None` is the reference's NULL
     /// (e.g. a lookup id with no row in its table); `Some("")` stays distinct.
-    One(Option<String>),
+    One(Option<Arc<str>>),
     /// The variable has several output rows (the repeatable elements, or a model
     /// linked to several makes), sorted (NULL first, then by bytes).
-    Many(Vec<Option<String>>),
+    Many(Vec<Option<Arc<str>>>),
 }
 
 impl Attribute {
@@ -65,17 +66,17 @@ pub struct Provenance {
     /// The producer, as an enum.
     pub source: SourceKind,
     /// The reference's `Source` text, e.g. `Pattern`, `Conversion 3: 1998 / 1000.`.
-    pub source_text: String,
+    pub source_text: Arc<str>,
     /// `PatternId` (for `Vehicle Specs`: the `VSpecSchemaPattern` id).
     pub pattern_id: Option<i32>,
     /// `VinSchemaId` (for `Vehicle Specs`: the `VehicleSpecSchema` id).
     pub vin_schema_id: Option<i32>,
     /// `Keys`: the matched key, the WMI, the model-year source, `''` or NULL.
-    pub keys: Option<String>,
+    pub keys: Option<Arc<str>>,
     /// `WmiId`.
     pub wmi_id: Option<i32>,
     /// `AttributeId`: the raw attribute (a lookup id as text, or a literal).
-    pub attribute_id: Option<String>,
+    pub attribute_id: Option<Arc<str>>,
     /// The ranking priority (a schema link's `YearFrom` for patterns).
     pub priority: i32,
     /// `CreatedOn` (the source row's `UpdatedOn`, else its `CreatedOn`).
@@ -88,11 +89,11 @@ pub struct DecodedValue {
     /// `Element.Id`.
     pub element_id: i32,
     /// `Element.Name`, e.g. `Displacement (L)`.
-    pub variable: String,
+    pub variable: Arc<str>,
     /// `Element.GroupName`.
-    pub group: Option<String>,
+    pub group: Option<Arc<str>>,
     /// The display value (NULL on a lookup miss; TAB/CR/LF replaced by spaces).
-    pub value: Option<String>,
+    pub value: Option<Arc<str>>,
     /// Where the value came from.
     pub provenance: Provenance,
     /// Confidence in this value, 0–1 (filled by [`crate::decode::confidence::score`]).
@@ -188,7 +189,7 @@ pub struct Decoded {
     /// Gross Vehicle Weight Rating From (25).
     pub gvwr: Option<String>,
     /// Every printed variable by its vPIC name (`Element.Name`).
-    pub attributes: BTreeMap<String, Attribute>,
+    pub attributes: BTreeMap<Arc<str>, Attribute>,
     /// Every output row, in output order (group rank, then element id, then creation order).
     pub values: Vec<DecodedValue>,
     /// Facts for the confidence score.

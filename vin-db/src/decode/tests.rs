@@ -474,7 +474,7 @@ fn unknown_wmi_reports_code_7_and_the_pass_year() {
     assert_eq!(d.model_year, Some(2017));
     assert!(d.get("Model Year").is_none());
     assert!(!d.facts.wmi_known);
-    let names: Vec<&str> = d.values.iter().map(|v| v.variable.as_str()).collect();
+    let names: Vec<&str> = d.values.iter().map(|v| &*v.variable).collect();
     assert_eq!(
         names,
         vec![
@@ -732,7 +732,7 @@ fn formula_pattern_takes_digits_from_the_vin() {
         .find(|v| v.element_id == 34)
         .expect("series");
     assert_eq!(s.provenance.source, SourceKind::Formula);
-    assert_eq!(s.provenance.source_text, "Formula Pattern");
+    assert_eq!(&*s.provenance.source_text, "Formula Pattern");
     assert_eq!(s.provenance.keys.as_deref(), Some("*****|**##"));
     assert_eq!(s.provenance.attribute_id.as_deref(), Some("0"));
 }
