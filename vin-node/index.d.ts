@@ -20,6 +20,9 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  * console.log(d.make, d.model, d.modelYear)
  * await decoder.close()
  * ```
+ *
+ * Decode results are frozen objects: a repeated VIN may get the very object
+ * an earlier call got (copy it to change it).
  */
 export declare class Decoder {
   /**
@@ -388,6 +391,12 @@ export interface OpenOptions {
    * that every call really decodes).
    */
   cacheResults?: boolean
+  /**
+   * How many recent results keep their JS object, so that a cache hit
+   * returns it instead of building it again (default 1,024; 0 turns this
+   * off; unused when `cacheResults` is `false`).
+   */
+  objectCacheEntries?: number
 }
 
 /** Counters since the decoder was opened. */

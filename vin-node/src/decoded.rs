@@ -1,14 +1,22 @@
 //! `Decoded` as JavaScript sees it: the Rust [`vin_db::decode::Decoded`] with
-//! camelCase names, field for field. Provenance (`values`) is converted only
-//! when the caller asks for it: it is most of the cost of crossing into JS.
+//! camelCase names, field for field.
+//!
+//! The structs here declare the shape (they generate `index.d.ts`); the
+//! objects themselves are built by [`build`] straight from the Rust result,
+//! without copying it first, and frozen, because one object may be handed to
+//! several callers (see [`crate::objects`]). Provenance (`values`) is built
+//! only when the caller asks for it: it is most of a result's size.
 
 use std::collections::HashMap;
+use std::ffi::CStr;
 
 use napi::Either;
 use napi_derive::napi;
 use vin_db::decode::{
     Attribute, Decoded as RustDecoded, DecodedValue as RustDecodedValue, Facts as RustFacts,
 };
+
+use crate::js::{Builder, Raw};
 
 /// A variable's decoded value: one value (`null` on a lookup miss) or, for the
 /// repeatable elements, a sorted list.
@@ -149,98 +157,167 @@ pub struct DecodedValue {
     pub created_on: Option<String>,
 }
 
-fn attribute(value: &Attribute) -> AttributeValue {
+/// `object[key] = a string or null`, the most common property of a result.
+fn set_opt_str(b: &Builder, object: Raw, key: &CStr, value: Option<&str>) -> napi::Result<()> {
+    b.set(object, key, b.opt_string(value)?)
+}
+
+/// A JS attribute value: a string, `null`, or a frozen list.
+pub fn attribute(b: &Builder, value: &Attribute) -> napi::Result<Raw> {
     match value {
-        Attribute::One(one) => Either::A(one.clone()),
-        Attribute::Many(many) => Either::B(many.clone()),
-    }
-}
-
-fn facts(facts: &RustFacts) -> DecodeFacts {
-    DecodeFacts {
-        check_digit_ok: facts.check_digit_ok,
-        model_year_conclusive: facts.model_year_conclusive,
-        pass_id: u32::from(facts.pass_id),
-        positions_explained: facts
-            .positions_explained
-            .iter()
-            .map(|&p| p.into())
-            .collect(),
-        positions_unexplained: facts
-            .positions_unexplained
-            .iter()
-            .map(|&p| p.into())
-            .collect(),
-        model_resolved: facts.model_resolved,
-        wmi_known: facts.wmi_known,
-    }
-}
-
-fn value(value: &RustDecodedValue) -> DecodedValue {
-    let p = &value.provenance;
-    DecodedValue {
-        element_id: value.element_id,
-        variable: value.variable.clone(),
-        group: value.group.clone(),
-        value: value.value.clone(),
-        confidence: value.confidence,
-        source: format!("{:?}", p.source),
-        source_text: p.source_text.clone(),
-        pattern_id: p.pattern_id,
-        vin_schema_id: p.vin_schema_id,
-        keys: p.keys.clone(),
-        wmi_id: p.wmi_id,
-        attribute_id: p.attribute_id.clone(),
-        priority: p.priority,
-        created_on: p.created_on.map(|t| t.to_string()),
-    }
-}
-
-impl Decoded {
-    /// Copies a Rust decode into its JS shape (`values` only with `provenance`).
-    pub fn from_rust(d: &RustDecoded, provenance: bool) -> Decoded {
-        Decoded {
-            vin: d.vin.clone(),
-            model_year: d.model_year,
-            error_codes: d.error_codes.clone(),
-            error_text: d.error_text.clone(),
-            additional_error_text: d.additional_error_text.clone(),
-            suggested_vin: d.suggested_vin.clone(),
-            possible_values: d.possible_values.clone(),
-            vehicle_descriptor: d.vehicle_descriptor.clone(),
-            make: d.make.clone(),
-            model: d.model.clone(),
-            trim: d.trim.clone(),
-            series: d.series.clone(),
-            body_class: d.body_class.clone(),
-            vehicle_type: d.vehicle_type.clone(),
-            manufacturer: d.manufacturer.clone(),
-            plant_city: d.plant_city.clone(),
-            plant_state: d.plant_state.clone(),
-            plant_country: d.plant_country.clone(),
-            engine_cylinders: d.engine_cylinders,
-            displacement_l: d.displacement_l,
-            displacement_cc: d.displacement_cc.clone(),
-            displacement_ci: d.displacement_ci.clone(),
-            engine_model: d.engine_model.clone(),
-            engine_manufacturer: d.engine_manufacturer.clone(),
-            fuel_type_primary: d.fuel_type_primary.clone(),
-            fuel_type_secondary: d.fuel_type_secondary.clone(),
-            drive_type: d.drive_type.clone(),
-            transmission_style: d.transmission_style.clone(),
-            transmission_speeds: d.transmission_speeds.clone(),
-            doors: d.doors,
-            gvwr: d.gvwr.clone(),
-            attributes: d
-                .attributes
-                .iter()
-                .map(|(k, v)| (k.clone(), attribute(v)))
-                .collect(),
-            values: provenance.then(|| d.values.iter().map(value).collect()),
-            facts: facts(&d.facts),
-            confidence: d.confidence,
-            stale: d.stale,
-            dataset_version: d.dataset_version,
+        Attribute::One(one) => b.opt_string(one.as_deref()),
+        Attribute::Many(many) => {
+            let array = b.array(many.len())?;
+            for (i, item) in many.iter().enumerate() {
+                b.set_index(array, i, b.opt_string(item.as_deref())?)?;
+            }
+            b.freeze(array)?;
+            Ok(array)
         }
     }
+}
+
+fn frozen_ints<T: Copy + Into<i32>>(b: &Builder, items: &[T]) -> napi::Result<Raw> {
+    let array = b.ints(items)?;
+    b.freeze(array)?;
+    Ok(array)
+}
+
+fn facts(b: &Builder, f: &RustFacts) -> napi::Result<Raw> {
+    let o = b.object()?;
+    b.set(o, c"checkDigitOk", b.opt_boolean(f.check_digit_ok)?)?;
+    b.set(
+        o,
+        c"modelYearConclusive",
+        b.boolean(f.model_year_conclusive)?,
+    )?;
+    b.set(o, c"passId", b.int(i32::from(f.pass_id))?)?;
+    b.set(
+        o,
+        c"positionsExplained",
+        frozen_ints(b, &f.positions_explained)?,
+    )?;
+    b.set(
+        o,
+        c"positionsUnexplained",
+        frozen_ints(b, &f.positions_unexplained)?,
+    )?;
+    b.set(o, c"modelResolved", b.boolean(f.model_resolved)?)?;
+    b.set(o, c"wmiKnown", b.boolean(f.wmi_known)?)?;
+    b.freeze(o)?;
+    Ok(o)
+}
+
+fn opt_int(b: &Builder, n: Option<i32>) -> napi::Result<Raw> {
+    match n {
+        Some(n) => b.int(n),
+        None => b.null(),
+    }
+}
+
+fn value(b: &Builder, v: &RustDecodedValue) -> napi::Result<Raw> {
+    let p = &v.provenance;
+    let o = b.object()?;
+    b.set(o, c"elementId", b.int(v.element_id)?)?;
+    b.set(o, c"variable", b.string(&v.variable)?)?;
+    set_opt_str(b, o, c"group", v.group.as_deref())?;
+    set_opt_str(b, o, c"value", v.value.as_deref())?;
+    b.set(o, c"confidence", b.number(v.confidence)?)?;
+    b.set(o, c"source", b.string(&format!("{:?}", p.source))?)?;
+    b.set(o, c"sourceText", b.string(&p.source_text)?)?;
+    b.set(o, c"patternId", opt_int(b, p.pattern_id)?)?;
+    b.set(o, c"vinSchemaId", opt_int(b, p.vin_schema_id)?)?;
+    set_opt_str(b, o, c"keys", p.keys.as_deref())?;
+    b.set(o, c"wmiId", opt_int(b, p.wmi_id)?)?;
+    set_opt_str(b, o, c"attributeId", p.attribute_id.as_deref())?;
+    b.set(o, c"priority", b.int(p.priority)?)?;
+    let created_on = p.created_on.map(|t| t.to_string());
+    set_opt_str(b, o, c"createdOn", created_on.as_deref())?;
+    b.freeze(o)?;
+    Ok(o)
+}
+
+/// The frozen list of output rows with their provenance.
+pub fn values(b: &Builder, values: &[RustDecodedValue]) -> napi::Result<Raw> {
+    let array = b.array(values.len())?;
+    for (i, v) in values.iter().enumerate() {
+        b.set_index(array, i, value(b, v)?)?;
+    }
+    b.freeze(array)?;
+    Ok(array)
+}
+
+/// Builds the frozen JS object of a decode (`values` only with `provenance`),
+/// with the properties of [`Decoded`] in its order, property by property
+/// (the fallback of [`crate::factory::Factory::build`], which is faster).
+pub fn build(b: &Builder, d: &RustDecoded, provenance: bool) -> napi::Result<Raw> {
+    let o = b.object()?;
+    b.set(o, c"vin", b.string(&d.vin)?)?;
+    b.set(o, c"modelYear", opt_int(b, d.model_year)?)?;
+    b.set(o, c"errorCodes", frozen_ints(b, &d.error_codes)?)?;
+    b.set(o, c"errorText", b.string(&d.error_text)?)?;
+    set_opt_str(
+        b,
+        o,
+        c"additionalErrorText",
+        d.additional_error_text.as_deref(),
+    )?;
+    b.set(o, c"suggestedVin", b.string(&d.suggested_vin)?)?;
+    b.set(o, c"possibleValues", b.string(&d.possible_values)?)?;
+    b.set(o, c"vehicleDescriptor", b.string(&d.vehicle_descriptor)?)?;
+    let strings: [(&CStr, Option<&str>); 10] = [
+        (c"make", d.make.as_deref()),
+        (c"model", d.model.as_deref()),
+        (c"trim", d.trim.as_deref()),
+        (c"series", d.series.as_deref()),
+        (c"bodyClass", d.body_class.as_deref()),
+        (c"vehicleType", d.vehicle_type.as_deref()),
+        (c"manufacturer", d.manufacturer.as_deref()),
+        (c"plantCity", d.plant_city.as_deref()),
+        (c"plantState", d.plant_state.as_deref()),
+        (c"plantCountry", d.plant_country.as_deref()),
+    ];
+    for (key, value) in strings {
+        set_opt_str(b, o, key, value)?;
+    }
+    b.set(
+        o,
+        c"engineCylinders",
+        b.opt_number(d.engine_cylinders.map(f64::from))?,
+    )?;
+    b.set(o, c"displacementL", b.opt_number(d.displacement_l)?)?;
+    let strings: [(&CStr, Option<&str>); 9] = [
+        (c"displacementCc", d.displacement_cc.as_deref()),
+        (c"displacementCi", d.displacement_ci.as_deref()),
+        (c"engineModel", d.engine_model.as_deref()),
+        (c"engineManufacturer", d.engine_manufacturer.as_deref()),
+        (c"fuelTypePrimary", d.fuel_type_primary.as_deref()),
+        (c"fuelTypeSecondary", d.fuel_type_secondary.as_deref()),
+        (c"driveType", d.drive_type.as_deref()),
+        (c"transmissionStyle", d.transmission_style.as_deref()),
+        (c"transmissionSpeeds", d.transmission_speeds.as_deref()),
+    ];
+    for (key, value) in strings {
+        set_opt_str(b, o, key, value)?;
+    }
+    b.set(o, c"doors", b.opt_number(d.doors.map(f64::from))?)?;
+    set_opt_str(b, o, c"gvwr", d.gvwr.as_deref())?;
+    let attributes = b.object()?;
+    for (name, v) in &d.attributes {
+        b.set_dyn(attributes, name, attribute(b, v)?)?;
+    }
+    b.freeze(attributes)?;
+    b.set(o, c"attributes", attributes)?;
+    let values = if provenance {
+        values(b, &d.values)?
+    } else {
+        b.null()?
+    };
+    b.set(o, c"values", values)?;
+    b.set(o, c"facts", facts(b, &d.facts)?)?;
+    b.set(o, c"confidence", b.number(d.confidence)?)?;
+    b.set(o, c"stale", b.boolean(d.stale)?)?;
+    b.set(o, c"datasetVersion", b.number(d.dataset_version as f64)?)?;
+    b.freeze(o)?;
+    Ok(o)
 }

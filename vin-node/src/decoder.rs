@@ -1,7 +1,9 @@
 //! The `Decoder` class: `vin_db::decoder::Decoder` for JavaScript, with its
 //! dropdown queries, health and counters.
 
-use std::sync::RwLock;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use napi::bindgen_prelude::PromiseRaw;
@@ -10,10 +12,11 @@ use napi_derive::napi;
 use vin_db::decoder::{Decoder as RustDecoder, DecoderConfig};
 
 use crate::args;
-use crate::decoded::Decoded;
 use crate::error::{ERR_DECODER_CLOSED, Failure, guard};
+use crate::js::{Builder, Built, Raw};
+use crate::objects::{self, ObjectCache};
 use crate::promise::spawn;
-use crate::report::{Choice, DecodeOutcome, Health, NativeTiming, Stats};
+use crate::report::{Choice, Health, NativeTiming, Stats};
 
 /// Options of `Decoder.open`.
 #[napi(object, object_to_js = false)]
@@ -30,6 +33,10 @@ pub struct OpenOptions {
     /// Cache decode results at all (default `true`; benchmarks turn it off so
     /// that every call really decodes).
     pub cache_results: Option<bool>,
+    /// How many recent results keep their JS object, so that a cache hit
+    /// returns it instead of building it again (default 1,024; 0 turns this
+    /// off; unused when `cacheResults` is `false`).
+    pub object_cache_entries: Option<f64>,
 }
 
 /// Options of `decode`, `decodeSync` and `decodeMany`.
@@ -63,6 +70,12 @@ fn read_open_options(value: Option<Unknown<'_>>) -> Result<OpenOptions, Failure>
         )?
         .map(|v| v as f64),
         cache_results: args::opt_bool("options.cacheResults", get("cacheResults")?)?,
+        object_cache_entries: args::opt_integer(
+            "options.objectCacheEntries",
+            get("objectCacheEntries")?,
+            0..=1 << 20,
+        )?
+        .map(|v| v as f64),
     })
 }
 
@@ -95,6 +108,16 @@ fn config(options: &OpenOptions) -> DecoderConfig {
         config.cache_results = cache;
     }
     config
+}
+
+/// Slots of the JS object cache for these options.
+fn object_entries(options: &OpenOptions) -> usize {
+    if options.cache_results == Some(false) {
+        return 0;
+    }
+    options
+        .object_cache_entries
+        .map_or(objects::DEFAULT_ENTRIES, |n| n as usize)
 }
 
 fn year(name: &str, value: Unknown<'_>) -> Result<i32, Failure> {
@@ -147,9 +170,57 @@ fn choices(list: std::sync::Arc<[vin_db::dropdowns::Choice]>) -> Vec<Choice> {
 /// console.log(d.make, d.model, d.modelYear)
 /// await decoder.close()
 /// ```
+///
+/// Decode results are frozen objects: a repeated VIN may get the very object
+/// an earlier call got (copy it to change it).
 #[napi]
 pub struct Decoder {
     inner: RwLock<Option<RustDecoder>>,
+    /// JS objects of recent results (used on this decoder's JS thread only).
+    objects: Rc<RefCell<ObjectCache>>,
+}
+
+/// The JS object of a result, from the object cache when it is free (a
+/// re-entrant call from JS during a build just builds its own).
+fn result_object(
+    objects: &RefCell<ObjectCache>,
+    b: &Builder,
+    decoded: &Arc<vin_db::decode::Decoded>,
+    provenance: bool,
+) -> napi::Result<Raw> {
+    match objects.try_borrow_mut() {
+        Ok(mut cache) => cache.object(b, decoded, provenance),
+        Err(_) => crate::decoded::build(b, decoded, provenance),
+    }
+}
+
+/// One `decodeMany` answer: `{ decoded, error }`, one of them `null`.
+fn outcome(
+    objects: &RefCell<ObjectCache>,
+    b: &Builder,
+    result: vin_db::Result<Arc<vin_db::decode::Decoded>>,
+    provenance: bool,
+) -> napi::Result<Raw> {
+    let o = b.object()?;
+    match result {
+        Ok(decoded) => {
+            b.set(
+                o,
+                c"decoded",
+                result_object(objects, b, &decoded, provenance)?,
+            )?;
+            b.set(o, c"error", b.null()?)?;
+        }
+        Err(error) => {
+            let failure = Failure::from(error);
+            let e = b.object()?;
+            b.set(e, c"code", b.string(failure.code())?)?;
+            b.set(e, c"message", b.string(failure.message())?)?;
+            b.set(o, c"decoded", b.null()?)?;
+            b.set(o, c"error", e)?;
+        }
+    }
+    Ok(o)
 }
 
 impl Decoder {
@@ -185,7 +256,7 @@ impl Decoder {
                 let (decoder, parsed) = parsed?;
                 query(decoder, parsed).await.map_err(Failure::from)
             },
-            |v| v,
+            |_, v| Ok(v),
         )
     }
 }
@@ -203,6 +274,7 @@ impl Decoder {
         options: Option<Unknown<'env>>,
     ) -> napi::Result<PromiseRaw<'env, Decoder>> {
         let options = throw_type_errors(env, guard(|| read_open_options(options)))?;
+        let entries = options.as_ref().map_or(0, object_entries);
         spawn(
             env,
             async move {
@@ -212,8 +284,11 @@ impl Decoder {
                     .await
                     .map_err(Failure::from)
             },
-            |decoder| Decoder {
-                inner: RwLock::new(Some(decoder)),
+            move |_, decoder| {
+                Ok(Decoder {
+                    inner: RwLock::new(Some(decoder)),
+                    objects: Rc::new(RefCell::new(ObjectCache::new(entries))),
+                })
             },
         )
     }
@@ -232,7 +307,7 @@ impl Decoder {
         env: &'env Env,
         vin: Unknown<'env>,
         options: Option<Unknown<'env>>,
-    ) -> napi::Result<PromiseRaw<'env, Decoded>> {
+    ) -> napi::Result<PromiseRaw<'env, Built>> {
         let parsed = throw_type_errors(
             env,
             guard(|| {
@@ -242,6 +317,7 @@ impl Decoder {
             }),
         )?;
         let provenance = provenance_of(&parsed);
+        let objects = Rc::clone(&self.objects);
         spawn(
             env,
             async move {
@@ -251,31 +327,34 @@ impl Decoder {
                     .await
                     .map_err(Failure::from)
             },
-            move |decoded| Decoded::from_rust(&decoded, provenance),
+            move |env, decoded| {
+                result_object(&objects, &Builder::new(env), &decoded, provenance).map(Built)
+            },
         )
     }
 
     /// Decodes one VIN on the calling thread: answers from the resident
     /// catalogs and the result cache (blocking on the first load of a WMI).
     /// Throws the same coded errors as `decode`.
-    #[napi(ts_args_type = "vin: string, options?: DecodeOptions")]
+    #[napi(
+        ts_args_type = "vin: string, options?: DecodeOptions",
+        ts_return_type = "Decoded"
+    )]
     pub fn decode_sync(
         &self,
         env: &Env,
         vin: Unknown<'_>,
         options: Option<Unknown<'_>>,
-    ) -> napi::Result<Decoded> {
-        guard(|| {
+    ) -> napi::Result<Built> {
+        let (decoded, provenance) = guard(|| {
             let decoder = self.live()?;
             let vin = args::string("vin", vin)?;
             let options = read_decode_options(options)?;
             let decoded = decoder.decode_sync(&vin, options.model_year)?;
-            Ok(Decoded::from_rust(
-                &decoded,
-                options.provenance.unwrap_or(false),
-            ))
+            Ok((decoded, options.provenance.unwrap_or(false)))
         })
-        .map_err(|f| f.into_napi(env))
+        .map_err(|f| f.into_napi(env))?;
+        result_object(&self.objects, &Builder::new(env), &decoded, provenance).map(Built)
     }
 
     /// Decodes many VINs; answers in input order, each either `decoded` or
@@ -289,7 +368,7 @@ impl Decoder {
         env: &'env Env,
         vins: Unknown<'env>,
         options: Option<Unknown<'env>>,
-    ) -> napi::Result<PromiseRaw<'env, Vec<DecodeOutcome>>> {
+    ) -> napi::Result<PromiseRaw<'env, Built>> {
         let parsed = throw_type_errors(
             env,
             guard(|| {
@@ -299,17 +378,20 @@ impl Decoder {
             }),
         )?;
         let provenance = provenance_of(&parsed);
+        let objects = Rc::clone(&self.objects);
         spawn(
             env,
             async move {
                 let (decoder, vins, options) = parsed?;
                 Ok(decoder.decode_batch(&vins, options.model_year).await)
             },
-            move |results| {
-                results
-                    .into_iter()
-                    .map(|result| DecodeOutcome::new(result, provenance))
-                    .collect()
+            move |env, results| {
+                let b = Builder::new(env);
+                let array = b.array(results.len())?;
+                for (i, result) in results.into_iter().enumerate() {
+                    b.set_index(array, i, outcome(&objects, &b, result, provenance)?)?;
+                }
+                Ok(Built(array))
             },
         )
     }
@@ -317,11 +399,9 @@ impl Decoder {
     /// Model years offered, newest first.
     #[napi(ts_return_type = "Promise<Array<number>>")]
     pub fn years<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Vec<i32>>> {
-        self.query(
-            env,
-            Ok(()),
-            |d, ()| async move { d.dropdowns().years().await.map(|y| y.to_vec()) },
-        )
+        self.query(env, Ok(()), |d, ()| async move {
+            d.dropdowns().years().await.map(|y| y.to_vec())
+        })
     }
 
     /// Makes offered for a model year, sorted by name.
@@ -444,9 +524,11 @@ impl Decoder {
     #[napi(ts_return_type = "Promise<Health>")]
     pub fn health<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Health>> {
         let decoder = self.live();
-        spawn(env, async move { Ok(decoder?.health().await) }, |health| {
-            Health::from(&health)
-        })
+        spawn(
+            env,
+            async move { Ok(decoder?.health().await) },
+            |_, health| Ok(Health::from(&health)),
+        )
     }
 
     /// Decodes `vins` in a loop inside the native module, `rounds` times,
@@ -495,6 +577,9 @@ impl Decoder {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
+        if let Ok(mut objects) = self.objects.try_borrow_mut() {
+            objects.clear();
+        }
         spawn(
             env,
             async move {
@@ -503,7 +588,7 @@ impl Decoder {
                 }
                 Ok(())
             },
-            |()| (),
+            |_, ()| Ok(()),
         )
     }
 }

@@ -11,7 +11,10 @@ mod args;
 mod decoded;
 mod decoder;
 mod error;
+mod factory;
 mod helpers;
+mod js;
+mod objects;
 mod promise;
 mod report;
 

@@ -11,7 +11,7 @@ use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use crate::error::{ERR_INTERNAL, Failure, panic_message};
 
 /// Runs `future` on the runtime; `convert` turns its output into the JS value
-/// on the JS thread. A failure (or a panic inside the future) rejects the
+/// on the JS thread (it may fail, rejecting the promise). A failure (or a panic inside the future) rejects the
 /// promise with the coded error.
 pub fn spawn<'env, T, V, F, C>(
     env: &'env Env,
@@ -22,7 +22,7 @@ where
     T: Send + 'static,
     V: ToNapiValue,
     F: Future<Output = Result<T, Failure>> + Send + 'static,
-    C: FnOnce(T) -> V + 'static,
+    C: FnOnce(&Env, T) -> napi::Result<V> + 'static,
 {
     let guarded = async move {
         let outcome = AssertUnwindSafe(future).catch_unwind().await;
@@ -34,7 +34,7 @@ where
         }))
     };
     env.spawn_future_with_callback(guarded, move |env, outcome| match outcome {
-        Ok(value) => Ok(convert(value)),
+        Ok(value) => convert(env, value),
         Err(failure) => Err(failure.into_napi(env)),
     })
 }

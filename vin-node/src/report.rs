@@ -7,7 +7,6 @@ use napi_derive::napi;
 use vin_db::decoder::{BreakerState, Health as RustHealth, Stats as RustStats};
 
 use crate::decoded::Decoded;
-use crate::error::Failure;
 
 /// One entry of a dropdown.
 #[napi(object, object_from_js = false)]
@@ -44,31 +43,6 @@ pub struct DecodeOutcome {
     pub decoded: Option<Decoded>,
     /// The failure, when it did not.
     pub error: Option<ErrorInfo>,
-}
-
-impl DecodeOutcome {
-    /// Wraps one result of a batch.
-    pub fn new(
-        result: vin_db::Result<std::sync::Arc<vin_db::decode::Decoded>>,
-        provenance: bool,
-    ) -> DecodeOutcome {
-        match result {
-            Ok(decoded) => DecodeOutcome {
-                decoded: Some(Decoded::from_rust(&decoded, provenance)),
-                error: None,
-            },
-            Err(error) => {
-                let failure = Failure::from(error);
-                DecodeOutcome {
-                    decoded: None,
-                    error: Some(ErrorInfo {
-                        code: failure.code().to_owned(),
-                        message: failure.message().to_owned(),
-                    }),
-                }
-            }
-        }
-    }
 }
 
 /// Counters since the decoder was opened.

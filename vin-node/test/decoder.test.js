@@ -215,3 +215,31 @@ test('a closed decoder refuses calls with ERR_DECODER_CLOSED', async () => {
   await assert.rejects(d.health(), { code: 'ERR_DECODER_CLOSED' })
   assert.throws(() => d.stats(), { code: 'ERR_DECODER_CLOSED' })
 })
+
+test('results are frozen; a repeated VIN returns the remembered object', async () => {
+  const v = '1HGCM82633A004352'
+  const d = decoder.decodeSync(v)
+  assert.ok(Object.isFrozen(d) && Object.isFrozen(d.attributes) && Object.isFrozen(d.facts))
+  assert.ok(Object.isFrozen(d.errorCodes) && Object.isFrozen(d.facts.positionsExplained))
+  assert.throws(() => { 'use strict'; d.make = 'x' }, TypeError)
+  assert.equal(decoder.decodeSync(v), d, 'a result-cache hit gives the same object')
+  assert.equal(await decoder.decode(v), d, 'on the async path too')
+  const p = decoder.decodeSync(v, { provenance: true })
+  assert.notEqual(p, d)
+  assert.ok(Array.isArray(p.values) && Object.isFrozen(p.values) && Object.isFrozen(p.values[0]))
+  assert.deepEqual({ ...p, values: null }, { ...d })
+
+  const plain = await vin.Decoder.open({ url, objectCacheEntries: 0 })
+  try {
+    const a = plain.decodeSync(v)
+    const b = plain.decodeSync(v)
+    assert.notEqual(a, b, 'no object cache: a new object per call')
+    assert.deepEqual(a, b)
+    assert.deepEqual(a, d)
+    assert.ok(Object.isFrozen(a))
+  } finally {
+    await plain.close()
+  }
+  await assert.rejects(vin.Decoder.open({ url, objectCacheEntries: -1 }), { code: 'ERR_INVALID_ARGUMENT' })
+  assert.throws(() => vin.Decoder.open({ url, objectCacheEntries: 'many' }), { name: 'TypeError' })
+})
