@@ -120,12 +120,15 @@ async function main () {
     await decoder.close()
 
     // Result-cache hits (the repeat-VIN case of a web backend).
-    const cached = await Decoder.open({ url, preload: true })
+    // objectCacheEntries covers the corpus, so every hit returns its remembered object.
+    const cached = await Decoder.open({ url, preload: true, objectCacheEntries: vins.length })
     for (const v of vins) cached.decodeSync(v)
+    // Several rounds: a hit is so short that one pass is mostly noise.
+    const hitRounds = 5
     t = performance.now()
-    for (const v of vins) cached.decodeSync(v)
-    rows.push(['decodeSync, result-cache hit', rate(vins.length, performance.now() - t)])
-    const cachedNative = cached.measureNative(vins, 1)
+    for (let r = 0; r < hitRounds; r++) for (const v of vins) cached.decodeSync(v)
+    rows.push(['decodeSync, result-cache hit', rate(vins.length * hitRounds, performance.now() - t)])
+    const cachedNative = cached.measureNative(vins, hitRounds)
     rows.push(['native loop, result-cache hit', cachedNative.decodes / cachedNative.seconds])
     await cached.close()
 
