@@ -1,5 +1,6 @@
 //! One core pass (spec 3.1–3.19).
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use vin_core::KeyText;
@@ -451,11 +452,14 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
     };
     let error_text = texts.error_text(ctx.globals);
     let additional = texts.additional(ctx.globals);
-    let code_list = codes
-        .iter()
-        .map(i32::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let mut code_list = String::with_capacity(codes.len() * 4);
+    for (i, c) in codes.iter().enumerate() {
+        if i > 0 {
+            code_list.push(',');
+        }
+        // Writing into a String cannot fail.
+        let _ = write!(code_list, "{c}");
+    }
 
     // 3.19 corrections.
     let empty: Arc<str> = Arc::from("");

@@ -176,34 +176,47 @@ pub(crate) struct Texts<'a> {
     pub conclusive: bool,
 }
 
-fn cut(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
+/// The first `n` characters of `s` (no copy when it is short enough).
+fn cut(mut s: String, n: usize) -> String {
+    // A text of at most n bytes has at most n characters.
+    if s.len() > n
+        && let Some((end, _)) = s.char_indices().nth(n)
+    {
+        s.truncate(end);
+    }
+    s
 }
 
 fn append(text: &mut Option<String>, piece: &str) {
     let joined = format!("{}{piece}", text.as_deref().unwrap_or(""));
-    *text = Some(cut(joined.trim_matches(' '), 500));
+    *text = Some(cut(joined.trim_matches(' ').to_string(), 500));
 }
 
 impl Texts<'_> {
     /// Element 191.
     pub fn error_text(&self, globals: &Globals) -> String {
-        let entries: Vec<String> = self
-            .codes
-            .iter()
-            .filter_map(|c| globals.error_codes.get(c).map(|e| (c, e)))
-            .map(|(c, e)| {
-                let mut s = e.name.to_string();
-                if *c == 1 && self.off_road {
-                    s.push_str(OFF_ROAD_NOTE);
-                }
-                if *c == 0 && self.exception {
-                    s.push_str(EXCEPTION_NOTE);
-                }
-                s.trim_matches(' ').to_string()
-            })
-            .collect();
-        cut(&entries.join("; "), 500)
+        let mut out = String::with_capacity(128);
+        let mut entry = String::new();
+        let mut first = true;
+        for c in self.codes {
+            let Some(e) = globals.error_codes.get(c) else {
+                continue;
+            };
+            entry.clear();
+            entry.push_str(&e.name);
+            if *c == 1 && self.off_road {
+                entry.push_str(OFF_ROAD_NOTE);
+            }
+            if *c == 0 && self.exception {
+                entry.push_str(EXCEPTION_NOTE);
+            }
+            if !first {
+                out.push_str("; ");
+            }
+            first = false;
+            out.push_str(entry.trim_matches(' '));
+        }
+        cut(out, 500)
     }
 
     /// Element 156 (`None` is NULL).
