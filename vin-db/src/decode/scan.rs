@@ -100,9 +100,27 @@ pub(crate) fn scan(ctx: &Context<'_>, valid: &PositionSets, items: &[Item]) -> S
 
     // 4.6: positions explained by the keys of pattern-sourced items.
     let mut explained = PositionSets::default();
+    let examined: Vec<usize> = [4usize, 5, 6, 7, 8, 11]
+        .into_iter()
+        .filter(|&pos| pos <= len && chars[pos - 1] != '|')
+        .collect();
+    // Equal key texts share one allocation (interned by the catalog, copied by
+    // the items), so a key seen before adds nothing; once every examined
+    // character is explained, more keys cannot change the outcome.
+    let mut seen: Vec<*const u8> = Vec::with_capacity(16);
     for item in items.iter().filter(|i| i.src.mentions_pattern()) {
         if let Some(keys) = item.keys.as_deref().filter(|k| !k.is_empty()) {
+            if seen.contains(&keys.as_ptr()) {
+                continue;
+            }
+            seen.push(keys.as_ptr());
             explained.add_key(keys);
+            if examined
+                .iter()
+                .all(|&pos| explained.at_position(pos).contains(chars[pos - 1]))
+            {
+                break;
+            }
         }
     }
     let mut used = Vec::new();
