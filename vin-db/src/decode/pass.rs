@@ -210,10 +210,11 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
         id_item.keys = Some(wmi_keys.clone());
         id_item.wmi_id = Some(wmi_row.id);
         if let Some((id, name)) = manufacturer {
-            name_item.attribute = Some(int_text(id));
+            let id = int_text(id);
+            name_item.attribute = Some(id.clone());
             name_item.value = Val::Text(Some(name.clone()));
-            id_item.attribute = Some(int_text(id));
-            id_item.value = Val::Text(Some(int_text(id)));
+            id_item.attribute = Some(id.clone());
+            id_item.value = Val::Text(Some(id));
         }
         b.push(name_item);
         b.push(id_item);
@@ -222,8 +223,9 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
         if let Some(y) = my {
             let mut it = Item::new(el::MODEL_YEAR, Src::ModelYear, 100);
             it.keys = Some(plan.year_source.clone());
-            it.attribute = Some(int_text(y));
-            it.value = Val::Text(Some(int_text(y)));
+            let y = int_text(y);
+            it.attribute = Some(y.clone());
+            it.value = Val::Text(Some(y));
             b.push(it);
         }
 
