@@ -72,7 +72,7 @@ enum Answer {
 /// let store = Store::open("sqlite:///var/lib/vin/vin.sqlite").await?;
 /// let dropdowns = Dropdowns::new(store);
 /// let year = dropdowns.years().await?[0];
-/// for make in dropdowns.makes(year).await? {
+/// for make in dropdowns.makes(year).await?.iter() {
 ///     println!("{} {}", make.id, make.name);
 /// }
 /// # Ok(()) }
