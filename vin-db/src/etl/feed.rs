@@ -72,7 +72,7 @@ pub(crate) async fn feed<T: Target>(
                     progress.set_message(format!("loading {}", header.table));
                     let started = std::time::Instant::now();
                     let n = target.write_table(&mapping, &mut rx, progress).await?;
-                    tracing::info!(
+                    tracing::debug!(
                         table = %header.table,
                         rows = n,
                         ms = started.elapsed().as_millis() as u64,
