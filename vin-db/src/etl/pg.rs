@@ -51,13 +51,30 @@ pub(crate) async fn connect_plain(url: &str) -> Result<PgConnection> {
     .await
 }
 
+/// Tries to take the ETL lock this many times, [`LOCK_RETRY_DELAY`] apart.
+const LOCK_ATTEMPTS: u32 = 20;
+/// Pause between two tries of the ETL lock.
+const LOCK_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Connects (with retries), takes the ETL lock and brings the admin schema up to date.
 pub(crate) async fn connect_locked(url: &str) -> Result<PgConnection> {
     let mut conn = connect_plain(url).await?;
-    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(LOCK_KEY)
-        .fetch_one(&mut conn)
-        .await?;
+    // A run that has just finished may still hold the session lock for a
+    // moment: its connection is closed by the server only once it notices the
+    // dropped socket. Wait that long before calling it a concurrent run.
+    let mut got = false;
+    for attempt in 0..LOCK_ATTEMPTS {
+        if attempt > 0 {
+            tokio::time::sleep(LOCK_RETRY_DELAY).await;
+        }
+        got = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(LOCK_KEY)
+            .fetch_one(&mut conn)
+            .await?;
+        if got {
+            break;
+        }
+    }
     if !got {
         return Err(Error::Unavailable(
             "another ETL run or rollback is in progress on this database".into(),
