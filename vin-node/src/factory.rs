@@ -16,7 +16,7 @@ use napi::{Status, sys};
 use vin_db::decode::{Attribute, Decoded as RustDecoded};
 
 use crate::decoded;
-use crate::js::{Builder, Raw};
+use crate::js::{Builder, Raw, check};
 
 /// The factory's source: `[register, build]`. `build`'s parameters are the
 /// arguments [`Factory::build`] passes, in that order; the object literal
@@ -59,17 +59,6 @@ const SOURCE: &str = r#"(function () {
 
 /// Fixed arguments of `build` before the variable part.
 const FIXED_ARGS: usize = 42;
-
-fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
-    if status == sys::Status::napi_ok {
-        Ok(())
-    } else {
-        Err(napi::Error::new(
-            Status::from(status),
-            format!("the result factory failed at {what}"),
-        ))
-    }
-}
 
 /// The compiled factory of one JS environment.
 pub struct Factory {

@@ -14,13 +14,14 @@ use napi::{Env, Status, sys};
 /// A JS value under construction (valid within the current handle scope).
 pub type Raw = sys::napi_value;
 
-fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
+/// A Node-API status as a `Result`, naming the step that failed.
+pub(crate) fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {
         Err(napi::Error::new(
             Status::from(status),
-            format!("building the result failed at {what}"),
+            format!("building a result failed at {what}"),
         ))
     }
 }
