@@ -18,6 +18,7 @@
 
 mod charset;
 mod globals;
+mod intern;
 mod schema;
 mod wmi;
 

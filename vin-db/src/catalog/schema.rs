@@ -7,98 +7,86 @@
 //! WMI is what keeps a fully loaded catalog small and a cold WMI cheap: only
 //! the schemas not yet resident are fetched and compiled.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
+use vin_core::KeyText;
 use vin_core::key::Key;
 
 use super::charset::PositionSets;
 use super::globals::Globals;
+use super::intern::{Interner, KeyEntry, ValueEntry};
 use crate::model::{PatternRow, Timestamp};
 
 /// Elements that never come from patterns (spec 3.2, 3.6).
 const NOT_FROM_PATTERNS: [i32; 4] = [26, 27, 29, 39];
 
-/// A `Pattern` row, compiled.
+/// `changed` of a pattern without `UpdatedOn` and `CreatedOn`.
+const NO_TIME: i64 = i64::MIN;
+
+/// A `Pattern` row, compiled (32 bytes: texts and values are shared through
+/// the dataset's interner).
 #[derive(Debug, Clone)]
 pub(crate) struct PatternInfo {
     pub id: i32,
     pub element: i32,
-    pub attribute: Arc<str>,
-    /// Upper-cased key text (the item's `Keys`).
-    pub keys_upper: Arc<str>,
-    /// The key as stored.
-    pub keys: Arc<str>,
-    /// `UpdatedOn`, else `CreatedOn`.
-    pub changed: Option<Timestamp>,
-    /// Display value of the attribute, resolved at load time.
-    pub display: Option<Arc<str>>,
+    /// `UpdatedOn`, else `CreatedOn`, else [`NO_TIME`].
+    changed: i64,
+    /// The key text (as stored and upper-cased).
+    text: Arc<KeyEntry>,
+    /// The attribute and its display value.
+    value: Arc<ValueEntry>,
 }
 
-/// A distinct key of the schema's step-3.2 patterns.
-#[derive(Debug)]
-pub(crate) struct SchemaKey {
-    /// The key text as stored (interned: equal texts share one pointer).
-    pub text: Arc<str>,
-    /// `None` when the key cannot match.
-    pub key: Option<Key>,
-    /// Indexes into [`VinSchema::patterns`], ascending pattern id.
-    pub patterns: Vec<u32>,
+impl PatternInfo {
+    /// `UpdatedOn`, else `CreatedOn`.
+    pub fn changed(&self) -> Option<Timestamp> {
+        (self.changed != NO_TIME).then_some(Timestamp(self.changed))
+    }
+
+    /// The key as stored.
+    pub fn keys(&self) -> &Arc<str> {
+        &self.text.stored
+    }
+
+    /// The upper-cased key text (the item's `Keys`).
+    pub fn keys_upper(&self) -> &Arc<str> {
+        &self.text.upper
+    }
+
+    /// `AttributeId`.
+    pub fn attribute(&self) -> &Arc<str> {
+        &self.value.attribute
+    }
+
+    /// Display value of the attribute, resolved at load time.
+    pub fn display(&self) -> &Option<Arc<str>> {
+        &self.value.display
+    }
 }
 
 /// One `VinSchema` with its patterns compiled: display values resolved,
-/// step-3.2 patterns grouped by distinct key with the key parsed, formula
-/// keys parsed, and the allowed characters of spec 4.5. Immutable.
+/// step-3.2 patterns grouped by distinct key with the key parsed (once per
+/// dataset), formula keys parsed, and the allowed characters of spec 4.5.
+/// Immutable.
 #[derive(Debug)]
 pub struct VinSchema {
     pub(crate) id: i32,
     pub(crate) qc: bool,
     /// Ascending pattern id.
-    pub(crate) patterns: Vec<PatternInfo>,
-    /// Distinct keys of the patterns that pass the static filters of 3.2.
-    pub(crate) keys: Vec<SchemaKey>,
+    pub(crate) patterns: Box<[PatternInfo]>,
+    /// Distinct compilable keys of the patterns that pass the static filters
+    /// of 3.2, contiguous so matching walks one block of memory.
+    keys: Box<[Key]>,
+    /// The patterns of key `i` are `key_patterns[key_ends[i - 1]..key_ends[i]]`.
+    key_ends: Box<[u32]>,
+    /// Indexes into `patterns`, ascending pattern id per key.
+    key_patterns: Box<[u32]>,
     /// Formula patterns (3.6): index into `patterns` and the parsed key.
-    pub(crate) formulas: Vec<(u32, Key)>,
+    pub(crate) formulas: Box<[(u32, Key)]>,
     /// Union of the 4.5 expansions of every pattern key of this schema.
     pub(crate) valid: PositionSets,
     approx_bytes: usize,
-}
-
-/// Per-dataset string interner: keys and attributes repeat across schemas.
-#[derive(Debug, Default)]
-pub(crate) struct Interner {
-    strings: HashSet<Arc<str>>,
-    upper: HashMap<usize, Arc<str>>,
-}
-
-impl Interner {
-    pub(crate) fn intern(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.strings.get(s) {
-            return a.clone();
-        }
-        let a: Arc<str> = Arc::from(s);
-        self.strings.insert(a.clone());
-        a
-    }
-
-    /// The upper-cased form of an interned string (the same `Arc` when it
-    /// already is upper case).
-    fn upper(&mut self, s: &Arc<str>) -> Arc<str> {
-        if !s.bytes().any(|b| b.is_ascii_lowercase()) && s.is_ascii() {
-            return s.clone();
-        }
-        let addr = Arc::as_ptr(s).cast::<u8>() as usize;
-        if let Some(u) = self.upper.get(&addr) {
-            return u.clone();
-        }
-        let u = self.intern(&s.to_uppercase());
-        self.upper.insert(addr, u.clone());
-        u
-    }
-
-    fn bytes(&self) -> usize {
-        self.strings.iter().map(|s| s.len() + 40).sum::<usize>() + self.upper.len() * 32
-    }
 }
 
 impl VinSchema {
@@ -118,25 +106,22 @@ impl VinSchema {
             .collect();
         rows.sort_by_key(|p| p.id);
         let mut patterns = Vec::with_capacity(rows.len());
-        let mut keys: Vec<SchemaKey> = Vec::new();
-        let mut key_index: HashMap<usize, usize> = HashMap::new();
+        // Distinct step-3.2 keys in first-seen order, with their patterns.
+        let mut keys: Vec<(Arc<KeyEntry>, Vec<u32>)> = Vec::new();
+        let mut key_index: HashMap<*const KeyEntry, usize> = HashMap::new();
         let mut formulas = Vec::new();
         let mut valid = PositionSets::default();
         for p in rows {
             // Valid characters use every pattern of the schema (spec 4.5 step 2).
             valid.add_key(&p.keys);
-            let stored = interner.intern(&p.keys);
-            let upper = interner.upper(&stored);
-            let attribute = interner.intern(&p.attribute_id);
+            let text = interner.key(&p.keys);
             let index = u32::try_from(patterns.len()).unwrap_or(u32::MAX);
             patterns.push(PatternInfo {
                 id: p.id,
                 element: p.element_id,
-                display: globals.display(p.element_id, Some(&attribute)),
-                attribute,
-                keys_upper: upper,
-                keys: stored.clone(),
-                changed: p.updated_on.or(p.created_on),
+                changed: p.updated_on.or(p.created_on).map_or(NO_TIME, |t| t.0),
+                value: interner.value(globals, p.element_id, &p.attribute_id),
+                text: text.clone(),
             });
             let Some(element) = globals.element(p.element_id) else {
                 continue;
@@ -145,41 +130,47 @@ impl VinSchema {
                 continue;
             }
             if p.keys.contains('#')
-                && let Ok(key) = Key::parse(&p.keys)
+                && let Some(key) = &text.parsed
             {
-                formulas.push((index, key));
+                formulas.push((index, key.clone()));
             }
-            if !element.patternable || qc {
+            if !element.patternable || qc || text.parsed.is_none() {
                 continue;
             }
-            let addr = Arc::as_ptr(&stored).cast::<u8>() as usize;
-            let k = *key_index.entry(addr).or_insert_with(|| {
-                keys.push(SchemaKey {
-                    key: Key::parse(&stored).ok(),
-                    text: stored.clone(),
-                    patterns: Vec::new(),
-                });
+            let k = *key_index.entry(Arc::as_ptr(&text)).or_insert_with(|| {
+                keys.push((text.clone(), Vec::new()));
                 keys.len() - 1
             });
-            keys[k].patterns.push(index);
+            keys[k].1.push(index);
         }
-        // Exact sizes: a preload keeps hundreds of thousands of these vectors.
-        patterns.shrink_to_fit();
-        keys.shrink_to_fit();
-        for k in &mut keys {
-            k.patterns.shrink_to_fit();
+        let mut key_ends = Vec::with_capacity(keys.len());
+        let mut key_patterns = Vec::with_capacity(keys.iter().map(|k| k.1.len()).sum());
+        let mut compiled = Vec::with_capacity(keys.len());
+        for (entry, list) in keys {
+            if let Some(key) = &entry.parsed {
+                compiled.push(key.clone());
+                key_patterns.extend_from_slice(&list);
+                key_ends.push(u32::try_from(key_patterns.len()).unwrap_or(u32::MAX));
+            }
         }
-        formulas.shrink_to_fit();
-        let approx_bytes = 64
+        // Exact sizes: a preload keeps tens of thousands of schemas.
+        let patterns = patterns.into_boxed_slice();
+        let keys = compiled.into_boxed_slice();
+        let key_ends = key_ends.into_boxed_slice();
+        let key_patterns = key_patterns.into_boxed_slice();
+        let formulas = formulas.into_boxed_slice();
+        let approx_bytes = std::mem::size_of::<VinSchema>()
             + patterns.len() * std::mem::size_of::<PatternInfo>()
-            + keys.len() * std::mem::size_of::<SchemaKey>()
-            + keys.iter().map(|k| k.patterns.len() * 4).sum::<usize>()
+            + keys.len() * (std::mem::size_of::<Key>() + 4)
+            + key_patterns.len() * 4
             + formulas.len() * std::mem::size_of::<(u32, Key)>();
         VinSchema {
             id,
             qc,
             patterns,
             keys,
+            key_ends,
+            key_patterns,
             formulas,
             valid,
             approx_bytes,
@@ -196,9 +187,31 @@ impl VinSchema {
         self.patterns.len()
     }
 
+    /// Number of distinct keys matched in step 3.2.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
     /// A rough size in bytes (interned strings not included).
     pub fn approx_bytes(&self) -> usize {
         self.approx_bytes
+    }
+
+    /// Calls `f` with the index (into `patterns`) of every step-3.2 pattern
+    /// whose key matches `keys`, per key in key order, ascending pattern id
+    /// within a key.
+    #[inline]
+    pub(crate) fn for_each_match(&self, keys: &KeyText, mut f: impl FnMut(u32)) {
+        let mut start = 0usize;
+        for (key, &end) in self.keys.iter().zip(self.key_ends.iter()) {
+            let end = end as usize;
+            if key.matches(keys) {
+                for &p in self.key_patterns.get(start..end).unwrap_or(&[]) {
+                    f(p);
+                }
+            }
+            start = end;
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use vin_core::KeyText;
 use vin_core::key::Key;
 
 use super::charset::PositionSets;
@@ -58,17 +59,18 @@ pub(crate) struct SchemaInfo {
     pub compiled: Arc<VinSchema>,
 }
 
-/// One (pattern, link) pair of step 3.2: a pattern that passes the static
-/// filters and one link of the WMI to its schema.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Pair {
-    /// Creation order (ascending pattern id, then link).
-    pub seq: u32,
+/// One (pattern, link) pair of step 3.2: a pattern whose key matches and
+/// one link of the WMI to its schema that covers the pass; ordered by
+/// creation (pattern id, then link).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Match {
+    pub pattern_id: i32,
+    /// Index into [`WmiCatalog::links`].
+    pub link: u32,
     /// Index into [`WmiCatalog::schemas`].
     pub schema: u32,
     /// Index into that schema's patterns.
     pub pattern: u32,
-    pub link: u32,
 }
 
 /// A formula pattern (key with `#`) of step 3.6.
@@ -116,10 +118,6 @@ pub struct WmiCatalog {
     pub(crate) rows: Vec<WmiRowInfo>,
     pub(crate) links: Vec<LinkInfo>,
     pub(crate) schemas: Vec<SchemaInfo>,
-    /// Distinct keys of the step-3.2 patterns; `None` for keys that cannot match.
-    pub(crate) keys: Vec<Option<Key>>,
-    /// For each entry of `keys`, its pairs in creation order.
-    pub(crate) key_pairs: Vec<Vec<Pair>>,
     /// Ascending pattern id.
     pub(crate) formulas: Vec<FormulaInfo>,
     /// `(row index, make id)` of `Wmi_Make` rows whose make exists.
@@ -217,32 +215,11 @@ impl WmiCatalog {
             });
         }
 
-        // Distinct keys over the schemas (interned texts: equal text, one
-        // pointer), and the step-3.2 patterns in creation order.
-        let mut key_ids: HashMap<*const u8, usize> = HashMap::new();
-        let mut keys: Vec<Option<Key>> = Vec::new();
-        let mut candidates: Vec<(i32, u32, u32, u32)> = Vec::new();
+        // Formula patterns in creation order.
         let mut formulas = Vec::new();
         for (si, s) in schemas.iter().enumerate() {
             let c = &s.compiled;
-            for k in &c.keys {
-                let id = *key_ids
-                    .entry(Arc::as_ptr(&k.text).cast::<u8>())
-                    .or_insert_with(|| {
-                        keys.push(k.key.clone());
-                        keys.len() - 1
-                    });
-                for &p in &k.patterns {
-                    let pattern_id = c.patterns.get(p as usize).map_or(i32::MAX, |p| p.id);
-                    candidates.push((
-                        pattern_id,
-                        u32::try_from(si).unwrap_or(u32::MAX),
-                        p,
-                        u32::try_from(id).unwrap_or(u32::MAX),
-                    ));
-                }
-            }
-            for (p, key) in &c.formulas {
+            for (p, key) in c.formulas.iter() {
                 let pattern_id = c.patterns.get(*p as usize).map_or(i32::MAX, |p| p.id);
                 formulas.push((
                     pattern_id,
@@ -256,31 +233,6 @@ impl WmiCatalog {
         }
         formulas.sort_by_key(|f| f.0);
         let formulas: Vec<FormulaInfo> = formulas.into_iter().map(|f| f.1).collect();
-        candidates.sort_unstable();
-        keys.shrink_to_fit();
-        // Sized exactly up front: no growth, no slack, little fragmentation.
-        let mut counts = vec![0usize; keys.len()];
-        for &(_, schema, _, key) in &candidates {
-            if let Some(c) = counts.get_mut(key as usize) {
-                *c += schemas[schema as usize].links.len();
-            }
-        }
-        let mut key_pairs: Vec<Vec<Pair>> = counts.into_iter().map(Vec::with_capacity).collect();
-        let mut seq = 0u32;
-        for (_, schema, pattern, key) in candidates {
-            let Some(pairs) = key_pairs.get_mut(key as usize) else {
-                continue;
-            };
-            for &link in &schemas[schema as usize].links {
-                pairs.push(Pair {
-                    seq,
-                    schema,
-                    pattern,
-                    link: u32::try_from(link).unwrap_or(u32::MAX),
-                });
-                seq += 1;
-            }
-        }
 
         let makes = rows
             .wmi_makes
@@ -344,8 +296,6 @@ impl WmiCatalog {
             rows: row_infos,
             links,
             schemas,
-            keys,
-            key_pairs,
             formulas,
             makes,
             spec_groups,
@@ -370,7 +320,6 @@ impl WmiCatalog {
         valid_sets.shrink_to_fit();
         catalog.valid_sets = valid_sets;
         catalog.valid_by_year = valid_by_year;
-        let (keys, seq) = (&catalog.keys, seq);
         let (formulas, schemas, links, spec_groups) = (
             &catalog.formulas,
             &catalog.schemas,
@@ -378,10 +327,9 @@ impl WmiCatalog {
             &catalog.spec_groups,
         );
         let approx_bytes = 256
-            + keys.len() * (std::mem::size_of::<Option<Key>>() + 48)
-            + usize::try_from(seq).unwrap_or(0) * std::mem::size_of::<Pair>()
             + formulas.len() * std::mem::size_of::<FormulaInfo>()
             + schemas.len() * std::mem::size_of::<SchemaInfo>()
+            + schemas.iter().map(|s| s.links.len() * 8).sum::<usize>()
             + links.len() * std::mem::size_of::<LinkInfo>()
             + spec_groups.len() * 128
             + catalog.valid_sets.len() * std::mem::size_of::<PositionSets>()
@@ -454,7 +402,46 @@ impl WmiCatalog {
         sets
     }
 
-    /// Pattern `pattern` of schema `schema` (indexes of [`Pair`] / [`FormulaInfo`]).
+    /// Spec 3.2: appends to `out` every (pattern, link) pair of a pattern
+    /// whose key matches `keys` and a link of a published `Wmi` row covering
+    /// `year`, in creation order (pattern id, then link). Only the schemas
+    /// with such a link are matched.
+    pub(crate) fn matches(
+        &self,
+        keys: &KeyText,
+        year: Option<i32>,
+        now: Timestamp,
+        out: &mut Vec<Match>,
+    ) {
+        let start = out.len();
+        let live = |l: usize| {
+            let link = &self.links[l];
+            link.covers(year) && self.rows[link.row].is_public(now)
+        };
+        for (si, s) in self.schemas.iter().enumerate() {
+            if !s.links.iter().any(|&l| live(l)) {
+                continue;
+            }
+            let schema = u32::try_from(si).unwrap_or(u32::MAX);
+            let c = &s.compiled;
+            c.for_each_match(keys, |p| {
+                let pattern_id = c.patterns[p as usize].id;
+                for &l in s.links.iter().filter(|&&l| live(l)) {
+                    out.push(Match {
+                        pattern_id,
+                        link: u32::try_from(l).unwrap_or(u32::MAX),
+                        schema,
+                        pattern: p,
+                    });
+                }
+            });
+        }
+        if let Some(found) = out.get_mut(start..) {
+            found.sort_unstable();
+        }
+    }
+
+    /// Pattern `pattern` of schema `schema` (indexes of [`Match`] / [`FormulaInfo`]).
     pub(crate) fn pattern(&self, schema: usize, pattern: usize) -> &PatternInfo {
         &self.schemas[schema].compiled.patterns[pattern]
     }

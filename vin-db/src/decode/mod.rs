@@ -203,14 +203,6 @@ pub fn decode(
     let chars: Vec<char> = vin.as_str().chars().collect();
     let keys = vin.keys();
     let formula_keys = keys.formula();
-    // Keys are the same in every pass: match each distinct key once.
-    let matched: Vec<u32> = catalog
-        .keys
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| k.as_ref().is_some_and(|k| k.matches(&keys)))
-        .filter_map(|(i, _)| u32::try_from(i).ok())
-        .collect();
     let descriptor: Arc<str> = Arc::from(vin.descriptor());
     let ctx = Context {
         globals,
@@ -219,7 +211,6 @@ pub fn decode(
         chars: &chars,
         keys: &keys,
         formula_keys: &formula_keys,
-        matched: &matched,
         now: clock.now,
         descriptor: &descriptor,
     };

@@ -22,8 +22,6 @@ pub(crate) struct Context<'a> {
     pub chars: &'a [char],
     pub keys: &'a KeyText,
     pub formula_keys: &'a KeyText,
-    /// The distinct keys of the catalog that match `keys`, ascending.
-    pub matched: &'a [u32],
     pub now: Timestamp,
     pub descriptor: &'a Arc<str>,
 }
@@ -133,27 +131,19 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
     if let Some(wmi_row) = wmi_row {
         let wmi_keys = cat.wmi_arc().clone();
         // 3.2 pattern matching: one item per (pattern, covering link).
-        let mut pairs: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(64);
-        for &k in ctx.matched {
-            for p in &cat.key_pairs[k as usize] {
-                let link = &cat.links[p.link as usize];
-                if link.covers(my) && cat.rows[link.row].is_public(ctx.now) {
-                    pairs.push((p.seq, p.schema, p.pattern, p.link));
-                }
-            }
-        }
-        pairs.sort_unstable();
-        for &(_, schema, pattern, link) in &pairs {
-            let p = cat.pattern(schema as usize, pattern as usize);
-            let link = &cat.links[link as usize];
+        let mut found = Vec::with_capacity(64);
+        cat.matches(ctx.keys, my, ctx.now, &mut found);
+        for m in &found {
+            let p = cat.pattern(m.schema as usize, m.pattern as usize);
+            let link = &cat.links[m.link as usize];
             let mut it = Item::new(p.element, Src::Pattern, link.year_from);
-            it.created_on = p.changed;
+            it.created_on = p.changed();
             it.pattern_id = Some(p.id);
-            it.keys = Some(p.keys_upper.clone());
-            it.vin_schema_id = Some(cat.schemas[schema as usize].id);
+            it.keys = Some(p.keys_upper().clone());
+            it.vin_schema_id = Some(cat.schemas[m.schema as usize].id);
             it.wmi_id = Some(cat.rows[link.row].id);
-            it.attribute = Some(p.attribute.clone());
-            it.value = Val::Pending(p.display.clone());
+            it.attribute = Some(p.attribute().clone());
+            it.value = Val::Pending(p.display().clone());
             it.tobe_qced = Some(false);
             b.push(it);
         }
@@ -240,11 +230,11 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
             };
             let schema = &cat.schemas[f.schema];
             let mut it = Item::new(p.element, Src::Formula, 100);
-            it.created_on = p.changed;
+            it.created_on = p.changed();
             it.pattern_id = Some(p.id);
-            it.keys = Some(p.keys.clone());
+            it.keys = Some(p.keys().clone());
             it.vin_schema_id = Some(schema.id);
-            it.attribute = Some(p.attribute.clone());
+            it.attribute = Some(p.attribute().clone());
             it.value = Val::Text(Some(Arc::from(slice)));
             it.qc_schema = schema.qc;
             b.push(it);

@@ -1,0 +1,159 @@
+//! The per-dataset interner: key texts (parsed once per dataset), pattern
+//! values (attribute with its display value) and plain strings repeat across
+//! schemas, so every schema shares one copy of each.
+
+use std::borrow::Borrow;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use vin_core::key::Key;
+
+use super::globals::Globals;
+
+/// A pattern key text: as stored, upper-cased, and parsed.
+#[derive(Debug)]
+pub(crate) struct KeyEntry {
+    /// The key as stored.
+    pub stored: Arc<str>,
+    /// Upper-cased (the item's `Keys`); the same `Arc` when already upper case.
+    pub upper: Arc<str>,
+    /// The compiled key; `None` when it cannot be compiled (it matches nothing).
+    pub parsed: Option<Key>,
+}
+
+/// A pattern's attribute with its display value resolved for its element.
+#[derive(Debug)]
+pub(crate) struct ValueEntry {
+    pub attribute: Arc<str>,
+    pub display: Option<Arc<str>>,
+}
+
+/// Looks a [`KeyEntry`] up by its stored text.
+#[derive(Debug)]
+struct ByText(Arc<KeyEntry>);
+
+impl Borrow<str> for ByText {
+    fn borrow(&self) -> &str {
+        &self.0.stored
+    }
+}
+
+impl PartialEq for ByText {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.stored == other.0.stored
+    }
+}
+
+impl Eq for ByText {}
+
+impl Hash for ByText {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Must agree with `str`'s hash for `Borrow<str>` lookups.
+        self.0.stored.as_ref().hash(state);
+    }
+}
+
+/// Per-dataset interner (owned by the dataset's schema cache).
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    strings: HashSet<Arc<str>>,
+    keys: HashSet<ByText>,
+    /// By (element, address of the interned attribute).
+    values: HashMap<(i32, usize), Arc<ValueEntry>>,
+}
+
+impl Interner {
+    /// The shared copy of `s`.
+    pub(crate) fn intern(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.strings.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.strings.insert(a.clone());
+        a
+    }
+
+    /// The key text `text`, parsed the first time the dataset meets it.
+    pub(crate) fn key(&mut self, text: &str) -> Arc<KeyEntry> {
+        if let Some(k) = self.keys.get(text) {
+            return k.0.clone();
+        }
+        let stored = self.intern(text);
+        let upper = if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_lowercase()) {
+            stored.clone()
+        } else {
+            self.intern(&text.to_uppercase())
+        };
+        let entry = Arc::new(KeyEntry {
+            parsed: Key::parse(text).ok(),
+            stored,
+            upper,
+        });
+        self.keys.insert(ByText(entry.clone()));
+        entry
+    }
+
+    /// The value `attribute` of `element`, its display value resolved once.
+    pub(crate) fn value(
+        &mut self,
+        globals: &Globals,
+        element: i32,
+        attribute: &str,
+    ) -> Arc<ValueEntry> {
+        let attribute = self.intern(attribute);
+        let addr = Arc::as_ptr(&attribute).cast::<u8>() as usize;
+        self.values
+            .entry((element, addr))
+            .or_insert_with(|| {
+                Arc::new(ValueEntry {
+                    display: globals.display(element, Some(&attribute)),
+                    attribute,
+                })
+            })
+            .clone()
+    }
+
+    /// Approximate bytes held.
+    pub(crate) fn bytes(&self) -> usize {
+        self.strings.iter().map(|s| s.len() + 40).sum::<usize>()
+            + self.keys.len() * (std::mem::size_of::<KeyEntry>() + 32)
+            + self.values.len() * (std::mem::size_of::<ValueEntry>() + 56)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_parsed_once_and_shared() {
+        let mut i = Interner::default();
+        let a = i.key("cm82*");
+        let b = i.key("cm82*");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*a.upper, "CM82*");
+        assert!(a.parsed.is_some());
+        let c = i.key("CM82*");
+        assert!(
+            Arc::ptr_eq(&c.stored, &a.upper),
+            "upper form shares the text"
+        );
+        assert!(
+            i.key("[AB").parsed.is_none(),
+            "an unclosed group never matches"
+        );
+    }
+
+    #[test]
+    fn values_are_shared_per_element() {
+        let g = Globals::compile(1, crate::model::GlobalRows::default());
+        let mut i = Interner::default();
+        let a = i.value(&g, 28, "1234");
+        let b = i.value(&g, 28, "1234");
+        let c = i.value(&g, 5, "1234");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert!(Arc::ptr_eq(&a.attribute, &c.attribute));
+    }
+}
