@@ -5,6 +5,7 @@
 //! - `feed`: streams a source into the dataset being built;
 //! - `pg` / `sqlite`: the two kinds of dataset being built (a new Postgres
 //!   schema, a new SQLite file), their swap and their audit rows;
+//! - `pack`: each VIN schema's patterns packed into one value;
 //! - `gates`: the checks a new dataset must pass;
 //! - [`run_etl`], [`status`], [`rollback`], [`schedule`]: what `vin etl` runs.
 
@@ -12,6 +13,7 @@ mod admin;
 mod convert;
 mod feed;
 mod gates;
+mod pack;
 mod pg;
 mod run;
 mod schedule;

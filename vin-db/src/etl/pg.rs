@@ -290,6 +290,15 @@ impl Target for PgTarget {
         Ok(())
     }
 
+    async fn pack_patterns(&mut self) -> Result<i64> {
+        let schema = self.schema.clone();
+        super::pack::pack_patterns(&mut super::Staging::Postgres {
+            conn: &mut self.conn,
+            schema: &schema,
+        })
+        .await
+    }
+
     async fn derive(&mut self) -> Result<BTreeMap<String, i64>> {
         let schema = self.schema.clone();
         crate::dropdowns::derive(&mut super::Staging::Postgres {

@@ -251,6 +251,8 @@ async fn load<T: Target>(
 
     progress.set_message("building indexes");
     target.build_indexes().await?;
+    progress.set_message("packing patterns");
+    let packs = target.pack_patterns().await?;
     let derived = if opts.derive_dropdowns {
         progress.set_message("deriving dropdowns");
         target.derive().await?
@@ -260,6 +262,7 @@ async fn load<T: Target>(
     progress.set_message("checking");
     let mut counts = gates::count_rows(target).await?;
     counts.extend(derived);
+    counts.insert("pattern_pack".to_owned(), packs);
     meta.row_counts = counts.clone();
     gates::check(target, &counts, opts.max_shrink, opts.force).await?;
     Ok(Loaded {

@@ -348,6 +348,11 @@ impl Target for SqliteTarget {
         Ok(())
     }
 
+    async fn pack_patterns(&mut self) -> Result<i64> {
+        let conn = self.conn()?;
+        super::pack::pack_patterns(&mut super::Staging::Sqlite { conn }).await
+    }
+
     async fn derive(&mut self) -> Result<BTreeMap<String, i64>> {
         let conn = self.conn()?;
         crate::dropdowns::derive(&mut super::Staging::Sqlite { conn }).await

@@ -62,6 +62,9 @@ pub(crate) trait Target {
     ) -> Result<u64>;
     /// Builds keys and indexes (a duplicate key is a [`crate::Error::Rejected`]).
     async fn build_indexes(&mut self) -> Result<()>;
+    /// Packs each VIN schema's patterns into one value (`pattern_pack`);
+    /// returns the number of packed schemas.
+    async fn pack_patterns(&mut self) -> Result<i64>;
     /// Runs the dropdowns' derivation on the new dataset.
     async fn derive(&mut self) -> Result<BTreeMap<String, i64>>;
     /// Runs a query returning one integer.

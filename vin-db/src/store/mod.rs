@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod packed;
 pub mod postgres;
 pub(crate) mod queries;
 pub mod retry;

@@ -34,6 +34,11 @@ pub(crate) const PATTERNS_OF_SCHEMAS: &str = "SELECT id, vinschemaid, keys, elem
      CAST(createdon AS TEXT), CAST(updatedon AS TEXT) FROM {s}pattern \
      WHERE vinschemaid {in $1} ORDER BY vinschemaid, id";
 
+/// The packed patterns of the schemas in the list (see
+/// [`crate::store::packed`]); schemas without patterns have no row.
+pub(crate) const PACKS_OF_SCHEMAS: &str = "SELECT vinschemaid, patterns FROM {s}pattern_pack \
+     WHERE vinschemaid {in $1} ORDER BY vinschemaid";
+
 pub(crate) const ELEMENTS: &str = "SELECT id, name, code, groupname, datatype, decode, isprivate, weight \
      FROM {s}element ORDER BY id";
 

@@ -22,6 +22,17 @@ pub(crate) fn ts(v: Option<String>) -> Result<Option<Timestamp>> {
     }
 }
 
+/// True for "no such table" on either backend (a dataset built before a
+/// table existed).
+pub(crate) fn is_missing_table(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.code().as_deref() == Some("42P01") || d.message().starts_with("no such table")
+        }
+        _ => false,
+    }
+}
+
 /// The rows fetched for one WMI (or for all of them), before assembly.
 #[derive(Default)]
 pub(crate) struct Fetched {
@@ -271,6 +282,18 @@ macro_rules! fetch_fns {
                 return Ok(out);
             }
             let list = q::id_list(ids, $sqlite);
+            match all(conn, q::PACKS_OF_SCHEMAS, prefix, Some(&list)).await {
+                Ok(rows) => {
+                    for r in rows {
+                        let bytes: &[u8] = r.try_get(1)?;
+                        $crate::store::packed::decode_into(r.try_get(0)?, bytes, &mut out)?;
+                    }
+                    return Ok(out);
+                }
+                // A dataset built before the packed table: read row by row.
+                Err($crate::Error::Database(e)) if $crate::store::rows::is_missing_table(&e) => {}
+                Err(e) => return Err(e),
+            }
             for r in all(conn, q::PATTERNS_OF_SCHEMAS, prefix, Some(&list)).await? {
                 out.push(PatternRow {
                     id: r.try_get(0)?,
