@@ -1,5 +1,6 @@
 //! The decoding item (spec 3.0): one candidate value for one element.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::sync::{Arc, OnceLock};
 
@@ -231,7 +232,7 @@ pub(crate) const REPEATABLE: [i32; 8] = [114, 121, 129, 150, 154, 155, 169, 186]
 /// Keeps, per element, the first item in [`dedup_order`], except for the
 /// repeatable elements (spec 3.7). Creation order is preserved.
 pub(crate) fn dedup(items: &mut Vec<Item>) {
-    let mut best: Vec<(i32, usize)> = Vec::with_capacity(48);
+    let mut best: Vec<(i32, usize)> = Vec::with_capacity(64);
     for (i, item) in items.iter().enumerate() {
         if REPEATABLE.contains(&item.element) {
             continue;
@@ -245,13 +246,83 @@ pub(crate) fn dedup(items: &mut Vec<Item>) {
             None => best.push((item.element, i)),
         }
     }
+    if best.len()
+        + items
+            .iter()
+            .filter(|i| REPEATABLE.contains(&i.element))
+            .count()
+        == items.len()
+    {
+        // Nothing to drop.
+        return;
+    }
+    let mut keep = vec![false; items.len()];
+    for &(_, i) in &best {
+        keep[i] = true;
+    }
     let mut index = 0;
     items.retain(|item| {
-        let keep = REPEATABLE.contains(&item.element)
-            || best.iter().any(|&(e, i)| e == item.element && i == index);
+        let kept = keep[index] || REPEATABLE.contains(&item.element);
         index += 1;
-        keep
+        kept
     });
+}
+
+/// A set of element ids: a bit array for the usual ids, a list beyond.
+#[derive(Default)]
+pub(crate) struct ElementSet {
+    bits: [u64; 4],
+    others: Vec<i32>,
+}
+
+impl ElementSet {
+    /// Adds `element`; `true` when it was not in the set.
+    pub fn insert(&mut self, element: i32) -> bool {
+        match usize::try_from(element) {
+            Ok(i) if i < 256 => {
+                let (word, bit) = (i / 64, 1u64 << (i % 64));
+                let new = self.bits[word] & bit == 0;
+                self.bits[word] |= bit;
+                new
+            }
+            _ => {
+                let new = !self.others.contains(&element);
+                if new {
+                    self.others.push(element);
+                }
+                new
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// Item buffers of finished decodes, reused by the next passes on this
+    /// thread so that a pass does not allocate (and free) its item list.
+    static ITEM_BUFFERS: RefCell<Vec<Vec<Item>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Item buffers kept per thread, and the largest one kept.
+const KEPT_BUFFERS: usize = 4;
+const KEPT_CAPACITY: usize = 4096;
+
+/// An empty item list with room for a typical pass.
+pub(crate) fn item_buffer() -> Vec<Item> {
+    ITEM_BUFFERS
+        .with_borrow_mut(Vec::pop)
+        .unwrap_or_else(|| Vec::with_capacity(192))
+}
+
+/// Gives an item list back for reuse (its items are dropped now).
+pub(crate) fn recycle(mut items: Vec<Item>) {
+    items.clear();
+    if items.capacity() <= KEPT_CAPACITY {
+        ITEM_BUFFERS.with_borrow_mut(|kept| {
+            if kept.len() < KEPT_BUFFERS {
+                kept.push(items);
+            }
+        });
+    }
 }
 
 #[cfg(test)]

@@ -91,13 +91,31 @@ impl Clock {
     /// assert_eq!(c.this_year, 2026);
     /// ```
     pub fn at(now: Timestamp) -> Clock {
-        let this_year = now
-            .to_string()
-            .get(..4)
-            .and_then(|y| y.parse().ok())
-            .unwrap_or(1970);
+        // The service builds a clock for every decode: the year comes from
+        // arithmetic, the printed form only outside the four-digit years.
+        let this_year = match year_of(now) {
+            y @ 0..=9999 => y,
+            _ => now
+                .to_string()
+                .get(..4)
+                .and_then(|y| y.parse().ok())
+                .unwrap_or(1970),
+        };
         Clock { now, this_year }
     }
+}
+
+/// The proleptic Gregorian year of a timestamp (days-to-civil arithmetic).
+fn year_of(t: Timestamp) -> i32 {
+    let days = t.0.div_euclid(86_400_000_000) + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    // The computed year starts in March: January and February belong to the next.
+    let year = yoe + era * 400 + i64::from(mp >= 10);
+    i32::try_from(year).unwrap_or(1970)
 }
 
 const DEFAULT_YEAR_SOURCE: &str = "***X*|Y";
@@ -143,17 +161,16 @@ fn rank(
         .filter_map(|c| globals.error_codes.get(c))
         .map(|e| e.weight)
         .sum();
-    let mut weighted: Vec<i32> = Vec::new();
+    let mut weighted = item::ElementSet::default();
     let mut elements_weight: Option<i64> = None;
     let mut patterns = 0i64;
     for item in &pass.items {
         let raw = item.value.raw();
         let has_value = raw.is_some_and(|v| !v.is_empty());
         if has_value
-            && !weighted.contains(&item.element)
             && let Some(w) = globals.element(item.element).and_then(|e| e.weight)
+            && weighted.insert(item.element)
         {
-            weighted.push(item.element);
             *elements_weight.get_or_insert(0) += i64::from(w);
         }
         if item.src.counts_as_pattern() && has_value && raw != Some("Not Applicable") {
@@ -200,7 +217,14 @@ pub fn decode(
     caller_year: Option<i32>,
     clock: &Clock,
 ) -> Decoded {
-    let chars: Vec<char> = vin.as_str().chars().collect();
+    // At most 17 characters (`VinText` rejects longer input): kept on the stack.
+    let mut char_buf = ['\0'; 17];
+    let mut len = 0;
+    for (slot, c) in char_buf.iter_mut().zip(vin.as_str().chars()) {
+        *slot = c;
+        len += 1;
+    }
+    let chars = &char_buf[..len];
     let keys = vin.keys();
     let formula_keys = keys.formula();
     let descriptor: Arc<str> = Arc::from(vin.descriptor());
@@ -208,7 +232,7 @@ pub fn decode(
         globals,
         catalog,
         vin,
-        chars: &chars,
+        chars,
         keys: &keys,
         formula_keys: &formula_keys,
         now: clock.now,
@@ -276,6 +300,9 @@ pub fn decode(
     }
     let chosen = best.map_or(0, |(i, _)| i);
     let chosen = passes.swap_remove(chosen);
+    for other in passes {
+        item::recycle(other.items);
+    }
     let mut decoded = output::build(globals, vin.as_str(), chosen, globals.version());
     confidence::score(&mut decoded);
     decoded

@@ -1,8 +1,8 @@
 //! The final steps on the chosen pass (spec 3.20): QC sweep, display values,
 //! projection, value clean-up, order, and the [`Decoded`] built from them.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 use std::sync::Arc;
 
 use super::item::Item;
@@ -13,7 +13,7 @@ use crate::catalog::Globals;
 /// Step 4: TAB, CR and LF become spaces. Most values have none and are shared
 /// with the catalog as they are.
 fn clean(value: &Arc<str>) -> Arc<str> {
-    if value.contains(['\t', '\r', '\n']) {
+    if value.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\n')) {
         Arc::from(value.replace(['\t', '\r', '\n'], " "))
     } else {
         value.clone()
@@ -25,35 +25,86 @@ fn number<T: std::str::FromStr>(d: &Decoded, globals: &Globals, element: i32) ->
     d.get(name).and_then(|v| v.trim().parse().ok())
 }
 
-/// Adds one variable's values to the attributes (a list when it has several
-/// rows, sorted NULL first, then by bytes).
-fn put(
-    attributes: &mut BTreeMap<Arc<str>, Attribute>,
-    name: &Arc<str>,
-    mut vals: Vec<Option<Arc<str>>>,
-) {
-    match attributes.entry(name.clone()) {
-        Entry::Vacant(slot) => {
-            let attr = if vals.len() == 1 {
-                Attribute::One(vals.pop().flatten())
-            } else {
-                vals.sort();
-                Attribute::Many(vals)
-            };
-            slot.insert(attr);
+thread_local! {
+    /// Each element's position in the byte order of the names, for the
+    /// globals last seen on this thread (identified by address and version).
+    static NAME_RANK: RefCell<(usize, i64, Vec<u32>)> = const { RefCell::new((0, 0, Vec::new())) };
+}
+
+/// Orders the variables by name, as the attribute map holds them: by the
+/// element's name rank when one is known, checked, and by the names
+/// themselves otherwise. Equal names end up adjacent.
+fn sort_by_name(globals: &Globals, vars: &mut [(u32, i32, Arc<str>, Attribute)]) {
+    let key = (std::ptr::from_ref(globals) as usize, globals.version());
+    NAME_RANK.with_borrow_mut(|(address, version, ranks)| {
+        if (*address, *version) != key {
+            let mut names: Vec<(&str, i32)> =
+                globals.elements().map(|e| (&*e.name, e.id)).collect();
+            names.sort_unstable();
+            ranks.clear();
+            for (rank, &(_, id)) in names.iter().enumerate() {
+                let Ok(id) = usize::try_from(id) else {
+                    continue;
+                };
+                if ranks.len() <= id {
+                    ranks.resize(id + 1, u32::MAX);
+                }
+                ranks[id] = u32::try_from(rank).unwrap_or(u32::MAX);
+            }
+            (*address, *version) = key;
         }
-        // Two elements of one name: their rows form one list.
-        Entry::Occupied(mut slot) => {
-            let mut all = match slot.get_mut() {
-                Attribute::One(v) => vec![v.take()],
-                Attribute::Many(v) => std::mem::take(v),
-            };
-            all.append(&mut vals);
-            all.sort();
-            *slot.get_mut() = Attribute::Many(all);
+        for var in vars.iter_mut() {
+            var.0 = usize::try_from(var.1)
+                .ok()
+                .and_then(|i| ranks.get(i).copied())
+                .unwrap_or(u32::MAX);
         }
+    });
+    // One entry per element id, so (rank, id) is unique: no stable sort needed.
+    vars.sort_unstable_by_key(|v| (v.0, v.1));
+    if !vars.is_sorted_by(|a, b| a.2 <= b.2) {
+        vars.sort_unstable_by(|a, b| (&a.2, a.1).cmp(&(&b.2, b.1)));
     }
 }
+
+/// The attribute map from the printed variables (one entry per element id,
+/// in output order): two elements of one name form one list.
+fn attributes(
+    globals: &Globals,
+    mut vars: Vec<(u32, i32, Arc<str>, Attribute)>,
+) -> BTreeMap<Arc<str>, Attribute> {
+    sort_by_name(globals, &mut vars);
+    let mut merged: Vec<(Arc<str>, Attribute)> = Vec::with_capacity(vars.len());
+    for (_, _, name, attr) in vars {
+        match merged.last_mut() {
+            Some((last, slot)) if *last == name => {
+                let mut all = match std::mem::replace(slot, Attribute::Many(Vec::new())) {
+                    Attribute::One(v) => vec![v],
+                    Attribute::Many(v) => v,
+                };
+                match attr {
+                    Attribute::One(v) => all.push(v),
+                    Attribute::Many(mut v) => all.append(&mut v),
+                }
+                all.sort();
+                *slot = Attribute::Many(all);
+            }
+            _ => merged.push((name, attr)),
+        }
+    }
+    // Sorted and free of duplicates: the map is built without searching.
+    merged.into_iter().collect()
+}
+
+/// The typed field an element fills, as an index into [`TYPED`].
+fn typed_slot(element: i32) -> Option<usize> {
+    TYPED.iter().position(|&e| e == element)
+}
+
+/// The elements behind the typed text fields of [`Decoded`], in field order.
+const TYPED: [i32; 20] = [
+    26, 28, 38, 34, 5, 39, 27, 31, 77, 75, 11, 12, 18, 146, 24, 66, 15, 37, 63, 25,
+];
 
 /// Builds the result from the chosen pass.
 pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_version: i64) -> Decoded {
@@ -62,27 +113,53 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
         .retain(|i| !(i.tobe_qced == Some(true) || (i.src.qc_swept() && i.qc_schema)));
 
     // Steps 3 and 5: printed elements, ordered by group rank, element id, creation.
-    let mut rows: Vec<(&Item, &crate::catalog::ElementInfo)> = pass
+    // The order packed in one number: rank (8 bits), id (24 bits), sequence.
+    let mut packed = true;
+    let mut rows: Vec<(u64, &Item, &crate::catalog::ElementInfo)> = pass
         .items
         .iter()
         .filter_map(|i| globals.element(i.element).map(|e| (i, e)))
         .filter(|(_, e)| e.printed)
+        .map(|(i, e)| {
+            let id = u64::try_from(e.id).unwrap_or(u64::MAX);
+            packed &= id < 1 << 24;
+            let order = (u64::from(e.group_rank) << 56) | (id << 32) | u64::from(i.seq);
+            (order, i, e)
+        })
         .collect();
-    rows.sort_unstable_by_key(|(i, e)| (e.group_rank, e.id, i.seq));
+    if packed {
+        rows.sort_unstable_by_key(|r| r.0);
+    } else {
+        rows.sort_unstable_by_key(|r| (r.2.group_rank, r.2.id, r.1.seq));
+    }
 
     let mut values = Vec::with_capacity(rows.len());
-    let mut attributes: BTreeMap<Arc<str>, Attribute> = BTreeMap::new();
+    let mut vars: Vec<(u32, i32, Arc<str>, Attribute)> = Vec::with_capacity(rows.len());
+    let mut typed: [Option<Arc<str>>; TYPED.len()] = Default::default();
     // The rows of one element are adjacent (the order starts with its rank and id).
-    let mut run: Vec<Option<Arc<str>>> = Vec::new();
-    for (n, (item, element)) in rows.iter().enumerate() {
+    let mut run_start = 0;
+    for (n, &(_, item, element)) in rows.iter().enumerate() {
         // Step 2 (display values were resolved at load time) and step 4.
         let value = item.value.resolved().map(clean);
-        run.push(value.clone());
-        if rows
-            .get(n + 1)
-            .is_none_or(|(_, next)| next.id != element.id)
+        if let Some(slot) = typed_slot(element.id)
+            && run_start == n
         {
-            put(&mut attributes, &element.name, std::mem::take(&mut run));
+            typed[slot].clone_from(&value);
+        }
+        if rows.get(n + 1).is_none_or(|next| next.2.id != element.id) {
+            let attr = if run_start == n {
+                Attribute::One(value.clone())
+            } else {
+                let mut all: Vec<Option<Arc<str>>> = values[run_start..]
+                    .iter()
+                    .map(|v: &DecodedValue| v.value.clone())
+                    .collect();
+                all.push(value.clone());
+                all.sort();
+                Attribute::Many(all)
+            };
+            vars.push((0, element.id, element.name.clone(), attr));
+            run_start = n + 1;
         }
         values.push(DecodedValue {
             element_id: element.id,
@@ -103,6 +180,7 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
             confidence: 0.0,
         });
     }
+    let attributes = attributes(globals, vars);
 
     let model_year_row = pass
         .items
@@ -110,38 +188,67 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
         .find(|i| i.element == 29)
         .and_then(|i| i.value.resolved().and_then(|v| v.trim().parse().ok()));
     let has_model = pass.items.iter().any(|i| i.element == 28);
+    let descriptor = pass
+        .items
+        .iter()
+        .find(|i| i.element == 196)
+        .and_then(|i| i.value.resolved().cloned())
+        .unwrap_or_else(|| Arc::from(""));
+    drop(rows);
+    let [
+        make,
+        model,
+        trim,
+        series,
+        body_class,
+        vehicle_type,
+        manufacturer,
+        plant_city,
+        plant_state,
+        plant_country,
+        displacement_cc,
+        displacement_ci,
+        engine_model,
+        engine_manufacturer,
+        fuel_type_primary,
+        fuel_type_secondary,
+        drive_type,
+        transmission_style,
+        transmission_speeds,
+        gvwr,
+    ] = typed;
     let mut decoded = Decoded {
         vin: vin.to_string(),
         model_year: model_year_row.or(pass.plan.year),
-        error_codes: pass.codes.clone(),
+        error_codes: pass.codes,
         error_text: pass.error_text,
         additional_error_text: pass.additional,
         suggested_vin: pass.suggested_vin,
         possible_values: pass.possible_values,
-        vehicle_descriptor: String::new(),
-        make: None,
-        model: None,
-        trim: None,
-        series: None,
-        body_class: None,
-        vehicle_type: None,
-        manufacturer: None,
-        plant_city: None,
-        plant_state: None,
-        plant_country: None,
+        vehicle_descriptor: descriptor,
+        make,
+        model,
+        trim,
+        series,
+        body_class,
+        vehicle_type,
+        manufacturer,
+        plant_city,
+        plant_state,
+        plant_country,
         engine_cylinders: None,
         displacement_l: None,
-        displacement_cc: None,
-        displacement_ci: None,
-        engine_model: None,
-        engine_manufacturer: None,
-        fuel_type_primary: None,
-        fuel_type_secondary: None,
-        drive_type: None,
-        transmission_style: None,
-        transmission_speeds: None,
+        displacement_cc,
+        displacement_ci,
+        engine_model,
+        engine_manufacturer,
+        fuel_type_primary,
+        fuel_type_secondary,
+        drive_type,
+        transmission_style,
+        transmission_speeds,
         doors: None,
-        gvwr: None,
+        gvwr,
         attributes,
         values,
         facts: Facts {
@@ -157,65 +264,9 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
         stale: false,
         dataset_version,
     };
-    let by_id = |id: i32| -> Option<String> {
-        decoded
-            .values
-            .iter()
-            .find(|v| v.element_id == id)
-            .and_then(|v| v.value.as_deref().map(str::to_string))
-    };
-    let descriptor = pass
-        .items
-        .iter()
-        .find(|i| i.element == 196)
-        .and_then(|i| i.value.resolved().map(|v| v.to_string()))
-        .unwrap_or_default();
-    let make = by_id(26);
-    let model = by_id(28);
-    let trim = by_id(38);
-    let series = by_id(34);
-    let body_class = by_id(5);
-    let vehicle_type = by_id(39);
-    let manufacturer = by_id(27);
-    let plant_city = by_id(31);
-    let plant_state = by_id(77);
-    let plant_country = by_id(75);
-    let displacement_cc = by_id(11);
-    let displacement_ci = by_id(12);
-    let engine_model = by_id(18);
-    let engine_manufacturer = by_id(146);
-    let fuel_type_primary = by_id(24);
-    let fuel_type_secondary = by_id(66);
-    let drive_type = by_id(15);
-    let transmission_style = by_id(37);
-    let transmission_speeds = by_id(63);
-    let gvwr = by_id(25);
-    let cylinders = number::<u32>(&decoded, globals, 9);
-    let displacement_l = number::<f64>(&decoded, globals, 13);
-    let doors = number::<u32>(&decoded, globals, 14);
-    decoded.vehicle_descriptor = descriptor;
-    decoded.make = make;
-    decoded.model = model;
-    decoded.trim = trim;
-    decoded.series = series;
-    decoded.body_class = body_class;
-    decoded.vehicle_type = vehicle_type;
-    decoded.manufacturer = manufacturer;
-    decoded.plant_city = plant_city;
-    decoded.plant_state = plant_state;
-    decoded.plant_country = plant_country;
-    decoded.engine_cylinders = cylinders;
-    decoded.displacement_l = displacement_l;
-    decoded.displacement_cc = displacement_cc;
-    decoded.displacement_ci = displacement_ci;
-    decoded.engine_model = engine_model;
-    decoded.engine_manufacturer = engine_manufacturer;
-    decoded.fuel_type_primary = fuel_type_primary;
-    decoded.fuel_type_secondary = fuel_type_secondary;
-    decoded.drive_type = drive_type;
-    decoded.transmission_style = transmission_style;
-    decoded.transmission_speeds = transmission_speeds;
-    decoded.doors = doors;
-    decoded.gvwr = gvwr;
+    decoded.engine_cylinders = number::<u32>(&decoded, globals, 9);
+    decoded.displacement_l = number::<f64>(&decoded, globals, 13);
+    decoded.doors = number::<u32>(&decoded, globals, 14);
+    super::item::recycle(pass.items);
     decoded
 }

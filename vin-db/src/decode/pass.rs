@@ -1,7 +1,7 @@
 //! One core pass (spec 3.1–3.19).
 
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use vin_core::KeyText;
 use vin_core::VinText;
@@ -43,10 +43,10 @@ pub(crate) struct Pass {
     pub items: Vec<Item>,
     /// Ascending.
     pub codes: Vec<i32>,
-    pub suggested_vin: String,
-    pub possible_values: String,
-    pub additional: Option<String>,
-    pub error_text: String,
+    pub suggested_vin: Arc<str>,
+    pub possible_values: Arc<str>,
+    pub additional: Option<Arc<str>>,
+    pub error_text: Arc<str>,
     pub wmi_known: bool,
     pub used_positions: Vec<u8>,
     pub unused_positions: Vec<u8>,
@@ -103,8 +103,32 @@ fn add_code(codes: &mut Vec<i32>, code: i32) {
     }
 }
 
-fn int_text(v: i32) -> Arc<str> {
-    Arc::from(v.to_string())
+/// A number as decimal text, allocated once (no intermediate `String`).
+pub(crate) fn int_text(v: i32) -> Arc<str> {
+    let mut buf = [0u8; 11];
+    let mut at = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        at -= 1;
+        // A remainder of 10 is below 10: the cast keeps the digit.
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    // Only ASCII digits and '-' were written.
+    Arc::from(std::str::from_utf8(&buf[at..]).unwrap_or_default())
+}
+
+/// The empty text, shared: blank keys and empty outputs allocate nothing.
+pub(crate) fn empty_text() -> Arc<str> {
+    static EMPTY: OnceLock<Arc<str>> = OnceLock::new();
+    EMPTY.get_or_init(|| Arc::from("")).clone()
 }
 
 /// Parses an `AttributeId` the way a PostgreSQL `::int` cast would accept it.
@@ -117,7 +141,7 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
     let cat = ctx.catalog;
     let my = plan.year;
     let mut b = Builder {
-        items: Vec::with_capacity(64),
+        items: super::item::item_buffer(),
         next_seq: 1,
     };
     let mut codes: Vec<i32> = Vec::with_capacity(8);
@@ -305,13 +329,14 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
             possible = possible_values;
             if !unused.is_empty() {
                 add_code(&mut codes, 14);
-                unused_list = Some(
-                    unused
-                        .iter()
-                        .map(u8::to_string)
-                        .collect::<Vec<_>>()
-                        .join(","),
-                );
+                let mut list = String::with_capacity(unused.len() * 3);
+                for (n, &pos) in unused.iter().enumerate() {
+                    if n > 0 {
+                        list.push(',');
+                    }
+                    scan::push_number(&mut list, usize::from(pos));
+                }
+                unused_list = Some(list);
             }
             used_positions = used;
             unused_positions = unused;
@@ -442,25 +467,37 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
         incomplete: vehicle_type.as_deref() == Some("10") || incomplete_body,
         conclusive: plan.conclusive,
     };
-    let error_text = texts.error_text(ctx.globals);
-    let additional = texts.additional(ctx.globals);
+    let error_text: Arc<str> = Arc::from(texts.error_text(ctx.globals));
+    let additional: Option<Arc<str>> = texts.additional(ctx.globals).map(Arc::from);
     let mut code_list = String::with_capacity(codes.len() * 4);
-    for (i, c) in codes.iter().enumerate() {
+    for (i, &c) in codes.iter().enumerate() {
         if i > 0 {
             code_list.push(',');
         }
-        // Writing into a String cannot fail.
-        let _ = write!(code_list, "{c}");
+        match usize::try_from(c) {
+            Ok(c) => scan::push_number(&mut code_list, c),
+            // Writing into a String cannot fail.
+            Err(_) => _ = write!(code_list, "{c}"),
+        }
     }
 
     // 3.19 corrections.
-    let empty: Arc<str> = Arc::from("");
+    let shared = |s: String| {
+        if s.is_empty() {
+            empty_text()
+        } else {
+            Arc::from(s)
+        }
+    };
+    let suggested = shared(suggested);
+    let possible = shared(possible);
+    let empty = empty_text();
     let corrections: [(i32, Option<Arc<str>>); 6] = [
-        (142, Some(Arc::from(suggested.as_str()))),
-        (143, Some(Arc::from(code_list.as_str()))),
-        (144, Some(Arc::from(possible.as_str()))),
-        (156, additional.as_deref().map(Arc::from)),
-        (191, Some(Arc::from(error_text.as_str()))),
+        (142, Some(suggested.clone())),
+        (143, Some(Arc::from(code_list))),
+        (144, Some(possible.clone())),
+        (156, additional.clone()),
+        (191, Some(error_text.clone())),
         (196, Some(ctx.descriptor.clone())),
     ];
     for (element, value) in corrections {
@@ -613,7 +650,7 @@ fn vehicle_specs(ctx: &Context<'_>, b: &mut Builder, my: Option<i32>, model: Opt
         }
     }
     best.sort_by_key(|&(g, v)| cat.spec_groups[g].values[v].element);
-    let empty: Arc<str> = Arc::from("");
+    let empty = empty_text();
     for (g, v) in best {
         let group = &cat.spec_groups[g];
         let value = &group.values[v];

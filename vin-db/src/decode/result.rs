@@ -133,61 +133,61 @@ pub struct Decoded {
     /// The error codes (element 143), ascending.
     pub error_codes: Vec<i32>,
     /// The error text (element 191): the codes' names joined by `; `.
-    pub error_text: String,
+    pub error_text: Arc<str>,
     /// The additional error text (element 156); `None` is the reference's NULL.
-    pub additional_error_text: Option<String>,
+    pub additional_error_text: Option<Arc<str>>,
     /// The suggested VIN (element 142); empty when there is none.
-    pub suggested_vin: String,
+    pub suggested_vin: Arc<str>,
     /// The possible values (element 144), e.g. `(4:EFH)(5:BDF)`; empty when none.
-    pub possible_values: String,
+    pub possible_values: Arc<str>,
     /// The vehicle descriptor (element 196), e.g. `1HGCM826*3A`.
-    pub vehicle_descriptor: String,
+    pub vehicle_descriptor: Arc<str>,
     /// Make (element 26), first value.
-    pub make: Option<String>,
+    pub make: Option<Arc<str>>,
     /// Model (28).
-    pub model: Option<String>,
+    pub model: Option<Arc<str>>,
     /// Trim (38).
-    pub trim: Option<String>,
+    pub trim: Option<Arc<str>>,
     /// Series (34).
-    pub series: Option<String>,
+    pub series: Option<Arc<str>>,
     /// Body Class (5).
-    pub body_class: Option<String>,
+    pub body_class: Option<Arc<str>>,
     /// Vehicle Type (39).
-    pub vehicle_type: Option<String>,
+    pub vehicle_type: Option<Arc<str>>,
     /// Manufacturer Name (27).
-    pub manufacturer: Option<String>,
+    pub manufacturer: Option<Arc<str>>,
     /// Plant City (31).
-    pub plant_city: Option<String>,
+    pub plant_city: Option<Arc<str>>,
     /// Plant State (77).
-    pub plant_state: Option<String>,
+    pub plant_state: Option<Arc<str>>,
     /// Plant Country (75).
-    pub plant_country: Option<String>,
+    pub plant_country: Option<Arc<str>>,
     /// Engine Number of Cylinders (9), when it is a plain number.
     pub engine_cylinders: Option<u32>,
     /// Displacement (L) (13), when it is a number.
     pub displacement_l: Option<f64>,
     /// Displacement (CC) (11), as printed.
-    pub displacement_cc: Option<String>,
+    pub displacement_cc: Option<Arc<str>>,
     /// Displacement (CI) (12), as printed.
-    pub displacement_ci: Option<String>,
+    pub displacement_ci: Option<Arc<str>>,
     /// Engine Model (18).
-    pub engine_model: Option<String>,
+    pub engine_model: Option<Arc<str>>,
     /// Engine Manufacturer (146).
-    pub engine_manufacturer: Option<String>,
+    pub engine_manufacturer: Option<Arc<str>>,
     /// Fuel Type - Primary (24).
-    pub fuel_type_primary: Option<String>,
+    pub fuel_type_primary: Option<Arc<str>>,
     /// Fuel Type - Secondary (66).
-    pub fuel_type_secondary: Option<String>,
+    pub fuel_type_secondary: Option<Arc<str>>,
     /// Drive Type (15).
-    pub drive_type: Option<String>,
+    pub drive_type: Option<Arc<str>>,
     /// Transmission Style (37).
-    pub transmission_style: Option<String>,
+    pub transmission_style: Option<Arc<str>>,
     /// Transmission Speeds (63).
-    pub transmission_speeds: Option<String>,
+    pub transmission_speeds: Option<Arc<str>>,
     /// Doors (14), when it is a plain number.
     pub doors: Option<u32>,
     /// Gross Vehicle Weight Rating From (25).
-    pub gvwr: Option<String>,
+    pub gvwr: Option<Arc<str>>,
     /// Every printed variable by its vPIC name (`Element.Name`).
     pub attributes: BTreeMap<Arc<str>, Attribute>,
     /// Every output row, in output order (group rank, then element id, then creation order).

@@ -99,26 +99,41 @@ pub(crate) fn scan(ctx: &Context<'_>, valid: &PositionSets, items: &[Item]) -> S
     };
 
     // 4.6: positions explained by the keys of pattern-sourced items.
-    let mut explained = PositionSets::default();
-    let examined: Vec<usize> = [4usize, 5, 6, 7, 8, 11]
-        .into_iter()
-        .filter(|&pos| pos <= len && chars[pos - 1] != '|')
-        .collect();
+    // Per VIN position (1-based): explained by a key of a pattern item.
+    let mut explained = [false; 12];
+    let mut examined = [0usize; 6];
+    let mut n_examined = 0;
+    for pos in [4usize, 5, 6, 7, 8, 11] {
+        if pos <= len && chars[pos - 1] != '|' {
+            examined[n_examined] = pos;
+            n_examined += 1;
+        }
+    }
+    let examined = &examined[..n_examined];
     // Equal key texts share one allocation (interned by the catalog, copied by
     // the items), so a key seen before adds nothing; once every examined
-    // character is explained, more keys cannot change the outcome.
-    let mut seen: Vec<*const u8> = Vec::with_capacity(16);
+    // character is explained, more keys cannot change the outcome. Past the
+    // remembered keys a repeated key is expanded again, which changes nothing.
+    let mut seen = [std::ptr::null::<u8>(); 32];
+    let mut n_seen = 0;
     for item in items.iter().filter(|i| i.src.mentions_pattern()) {
         if let Some(keys) = item.keys.as_deref().filter(|k| !k.is_empty()) {
-            if seen.contains(&keys.as_ptr()) {
+            if seen[..n_seen].contains(&keys.as_ptr()) {
                 continue;
             }
-            seen.push(keys.as_ptr());
-            explained.add_key(keys);
-            if examined
-                .iter()
-                .all(|&pos| explained.at_position(pos).contains(chars[pos - 1]))
-            {
+            if n_seen < seen.len() {
+                seen[n_seen] = keys.as_ptr();
+                n_seen += 1;
+            }
+            // Key index i is VIN position i + 3; only the VIN's own character
+            // at an examined position matters (an ASCII one, as in a CharSet).
+            for (index, c) in vin_core::key::expand(keys) {
+                let pos = usize::from(index) + 3;
+                if c.is_ascii() && examined.contains(&pos) && chars[pos - 1] == c {
+                    explained[pos] = true;
+                }
+            }
+            if examined.iter().all(|&pos| explained[pos]) {
                 break;
             }
         }
@@ -131,7 +146,7 @@ pub(crate) fn scan(ctx: &Context<'_>, valid: &PositionSets, items: &[Item]) -> S
         }
         let c = chars[pos - 1];
         // '|' never explains a position (dropped from the expansion).
-        if c != '|' && explained.at_position(pos).contains(c) {
+        if c != '|' && explained[pos] {
             used.push(pos as u8);
         } else {
             unused.push(pos as u8);
@@ -194,6 +209,15 @@ pub(crate) struct Texts<'a> {
     pub conclusive: bool,
 }
 
+/// Appends `n` in decimal (no formatting machinery).
+pub(crate) fn push_number(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_number(out, n / 10);
+    }
+    // A remainder of 10 is below 10: the cast keeps the digit.
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
 /// The first `n` characters of `s` (no copy when it is short enough).
 fn cut(mut s: String, n: usize) -> String {
     // A text of at most n bytes has at most n characters.
@@ -206,8 +230,14 @@ fn cut(mut s: String, n: usize) -> String {
 }
 
 fn append(text: &mut Option<String>, piece: &str) {
-    let joined = format!("{}{piece}", text.as_deref().unwrap_or(""));
-    *text = Some(cut(joined.trim_matches(' ').to_string(), 500));
+    let mut joined = text.take().unwrap_or_default();
+    joined.push_str(piece);
+    // Trim spaces in place: the end first, then the start.
+    let end = joined.trim_end_matches(' ').len();
+    joined.truncate(end);
+    let start = end - joined.trim_start_matches(' ').len();
+    joined.drain(..start);
+    *text = Some(cut(joined, 500));
 }
 
 impl Texts<'_> {
@@ -252,21 +282,28 @@ impl Texts<'_> {
         if self.codes.contains(&5) {
             text = additional(5);
         }
+        let mut piece = String::new();
         if self.codes.contains(&14)
             && let Some(list) = self.unused_list
         {
-            append(&mut text, &format!(" Unused position(s): {list}. "));
+            piece.push_str(" Unused position(s): ");
+            piece.push_str(list);
+            piece.push_str(". ");
+            append(&mut text, &piece);
         }
         if self.codes.contains(&400) {
-            let pairs: Vec<String> = self
-                .invalid
-                .iter()
-                .map(|(j, c)| format!("{j}:{c}"))
-                .collect();
-            append(
-                &mut text,
-                &format!(" Invalid character(s): {}. ", pairs.join(", ")),
-            );
+            piece.clear();
+            piece.push_str(" Invalid character(s): ");
+            for (n, &(j, c)) in self.invalid.iter().enumerate() {
+                if n > 0 {
+                    piece.push_str(", ");
+                }
+                push_number(&mut piece, j);
+                piece.push(':');
+                piece.push(c);
+            }
+            piece.push_str(". ");
+            append(&mut text, &piece);
         }
         if self.incomplete {
             append(&mut text, INCOMPLETE_NOTE);

@@ -374,12 +374,12 @@ fn appendix_vin_decodes_clean() {
         d.manufacturer.as_deref(),
         Some("AMERICAN HONDA MOTOR CO., INC.")
     );
-    assert_eq!(d.vehicle_descriptor, "1HGCM826*3A");
-    assert_eq!(d.suggested_vin, "");
-    assert_eq!(d.possible_values, "");
+    assert_eq!(&*d.vehicle_descriptor, "1HGCM826*3A");
+    assert_eq!(&*d.suggested_vin, "");
+    assert_eq!(&*d.possible_values, "");
     assert_eq!(d.additional_error_text, None);
     assert_eq!(
-        d.error_text,
+        &*d.error_text,
         "0 - VIN decoded clean. Check Digit (9th position) is correct"
     );
     assert_eq!(d.facts.check_digit_ok, Some(true));
@@ -417,7 +417,7 @@ fn wrong_check_digit_and_short_vin() {
     let d = run(&g, honda_rows(), "1HGCM82633A00", None);
     assert_eq!(d.error_codes, vec![6]);
     assert_eq!(d.facts.check_digit_ok, None);
-    assert_eq!(d.vehicle_descriptor, "1HGCM826*3A");
+    assert_eq!(&*d.vehicle_descriptor, "1HGCM826*3A");
     assert_eq!(d.model.as_deref(), Some("Accord"));
 }
 
@@ -427,14 +427,14 @@ fn invalid_characters_are_stamped() {
     // Position 13 must be a digit for a carLT WMI; position 10 'U' is no year.
     let d = run(&g, honda_rows(), "1HGCM82633A0A4352", None);
     assert!(d.error_codes.contains(&400), "{:?}", d.error_codes);
-    assert_eq!(d.suggested_vin, "1HGCM82633A0!4352");
+    assert_eq!(&*d.suggested_vin, "1HGCM82633A0!4352");
     assert_eq!(
         d.additional_error_text.as_deref(),
         Some("Invalid character(s): 13:A.")
     );
     let d = run(&g, honda_rows(), "1hgcm82633a0a4i52", None);
     assert_eq!(d.vin, "1HGCM82633A0A4I52");
-    assert_eq!(d.suggested_vin, "1HGCM82633A0!4!52");
+    assert_eq!(&*d.suggested_vin, "1HGCM82633A0!4!52");
     assert_eq!(
         d.additional_error_text.as_deref(),
         Some("Invalid character(s): 13:A, 15:I.")
@@ -486,7 +486,7 @@ fn unknown_wmi_reports_code_7_and_the_pass_year() {
             "Vehicle Descriptor"
         ]
     );
-    assert_eq!(d.vehicle_descriptor, "1C98UCGM*HEN47");
+    assert_eq!(&*d.vehicle_descriptor, "1C98UCGM*HEN47");
 }
 
 #[test]
@@ -613,14 +613,14 @@ fn six_character_wmi() {
     assert_eq!(text.wmi(), "1G9ABC");
     let cat = WmiCatalog::compile(&g, rows.clone());
     let d = decode(&g, &cat, &text, None, &clock());
-    assert_eq!(d.vehicle_descriptor, "1G9XXXXX*BLABC");
+    assert_eq!(&*d.vehicle_descriptor, "1G9XXXXX*BLABC");
     assert_eq!(d.model.as_deref(), Some("Accord"));
     // Position 4 outside [XY] is an error with two candidates, no check digit match.
     let d = run(&g, rows, "1G9ZXXXX0BLABC123", None);
     // Neither X nor Y makes the check digit 0: code 4, framed with '!'.
     assert!(d.error_codes.contains(&4), "{:?}", d.error_codes);
-    assert_eq!(d.possible_values, "(4:XY)");
-    assert_eq!(d.suggested_vin, "1G9!XXXX0BLABC123");
+    assert_eq!(&*d.possible_values, "(4:XY)");
+    assert_eq!(&*d.suggested_vin, "1G9!XXXX0BLABC123");
     assert_eq!(
         d.additional_error_text
             .as_deref()
@@ -640,13 +640,13 @@ fn correction_scan_codes() {
     let d = run(&g, rows.clone(), "1HGEM82633A004352", None);
     // Both C and D are candidates; only C makes the check digit 3 right.
     assert!(d.error_codes.contains(&3), "{:?}", d.error_codes);
-    assert_eq!(d.suggested_vin, "1HGCM82633A004352");
-    assert_eq!(d.possible_values, "(4:C)");
+    assert_eq!(&*d.suggested_vin, "1HGCM82633A004352");
+    assert_eq!(&*d.possible_values, "(4:C)");
     // Position 4 and 5 wrong: code 5 with the framed string.
     let d = run(&g, rows, "1HGEZ82633A004352", None);
     assert!(d.error_codes.contains(&5), "{:?}", d.error_codes);
-    assert_eq!(d.suggested_vin, "1HG!!82633A004352");
-    assert_eq!(d.possible_values, "(4:CD)(5:M)");
+    assert_eq!(&*d.suggested_vin, "1HG!!82633A004352");
+    assert_eq!(&*d.possible_values, "(4:CD)(5:M)");
     assert_eq!(
         d.additional_error_text
             .as_deref()
@@ -664,8 +664,8 @@ fn single_candidate_gives_code_2() {
         .push(pattern(1008, 100, "*", 31, "MARYSVILLE"));
     let d = run(&g, rows, "1HGCN82633A004352", None);
     assert!(d.error_codes.contains(&2), "{:?}", d.error_codes);
-    assert_eq!(d.suggested_vin, "1HGCM82633A004352");
-    assert_eq!(d.possible_values, "(5:M)");
+    assert_eq!(&*d.suggested_vin, "1HGCM82633A004352");
+    assert_eq!(&*d.possible_values, "(5:M)");
 }
 
 #[test]
@@ -863,7 +863,7 @@ fn non_ascii_and_tabs_are_invalid_characters() {
     let g = globals();
     let d = run(&g, honda_rows(), "1HGCM82633A00435é", None);
     assert_eq!(d.error_codes, vec![1, 400]);
-    assert_eq!(d.suggested_vin, "1HGCM82633A00435!");
+    assert_eq!(&*d.suggested_vin, "1HGCM82633A00435!");
     assert_eq!(
         d.additional_error_text.as_deref(),
         Some("Invalid character(s): 17:é.")
@@ -872,5 +872,51 @@ fn non_ascii_and_tabs_are_invalid_characters() {
     let d = run(&g, honda_rows(), " 1HGCM82633A0043\t ", None);
     assert_eq!(d.vin, "1HGCM82633A0043\t");
     assert!(d.error_codes.contains(&6) && d.error_codes.contains(&400));
-    assert_eq!(d.suggested_vin, "1HGCM82633A0043!");
+    assert_eq!(&*d.suggested_vin, "1HGCM82633A0043!");
+}
+
+#[test]
+fn clock_year_agrees_with_the_printed_timestamp() {
+    // Around every new year from 1600 to 2400, and mid-year: the arithmetic
+    // year equals the year printed by the timestamp's own formatting.
+    let micros_per_day = 86_400_000_000i64;
+    for year in 1600..=2400 {
+        let start = ts(&format!("{year:04}-01-01 00:00:00")).0;
+        for t in [
+            start - 1,
+            start,
+            start + micros_per_day * 59,
+            start + micros_per_day * 60 - 1,
+            start + micros_per_day * 180 + 12_345,
+        ] {
+            let t = Timestamp(t);
+            let printed: i32 = t.to_string()[..4].parse().expect("four-digit year");
+            assert_eq!(Clock::at(t).this_year, printed, "{t}");
+        }
+    }
+    assert_eq!(Clock::at(ts("1970-01-01 00:00:00")).this_year, 1970);
+    assert_eq!(Clock::at(ts("2024-02-29 23:59:59.999999")).this_year, 2024);
+}
+
+#[test]
+fn number_texts_are_decimal() {
+    for v in [0, 7, 10, 99, 1980, 2026, -1, -45, i32::MAX, i32::MIN] {
+        assert_eq!(&*pass::int_text(v), v.to_string(), "{v}");
+    }
+    let mut s = String::new();
+    for n in [0usize, 9, 10, 400, 12_345] {
+        s.clear();
+        scan::push_number(&mut s, n);
+        assert_eq!(s, n.to_string());
+    }
+}
+
+#[test]
+fn element_sets_hold_small_and_large_ids() {
+    let mut set = item::ElementSet::default();
+    for e in [0, 63, 64, 255, 256, 1000, -3] {
+        assert!(set.insert(e), "{e} is new");
+        assert!(!set.insert(e), "{e} is known");
+    }
+    assert!(set.insert(1));
 }
