@@ -31,6 +31,7 @@ pub mod breaker;
 pub mod config;
 pub mod corpus;
 pub mod health;
+mod trim;
 mod watch;
 
 use std::collections::{HashMap, HashSet};
@@ -806,6 +807,10 @@ impl Inner {
                 for c in compiled {
                     schemas.insert(c.id(), c);
                 }
+                // The batch's rows were freed on other threads' arenas:
+                // return them before the next batch, or every arena keeps
+                // its own high-water mark and the peak adds them up.
+                trim::release_free_memory();
             }
             let g = Arc::clone(&globals);
             let compiled = tokio::task::spawn_blocking(move || {
@@ -833,6 +838,8 @@ impl Inner {
             if self.version() == Some(version) {
                 *write(&self.known_wmis) = Some((version, known));
             }
+            // The per-WMI rows and scratch of the assembly are gone too.
+            trim::release_free_memory();
             tracing::info!(
                 version,
                 wmis = self.catalogs.entry_count(),
@@ -887,8 +894,10 @@ impl Inner {
 const DATASET_CHANGED: &str = "dataset changed during the load";
 
 /// Schemas per pattern query of a preload (the lite data: ~25 k schemas of
-/// ~33 patterns each, so a batch holds some 60 k rows).
-const PRELOAD_SCHEMA_BATCH: usize = 2000;
+/// ~33 patterns each, so a batch holds some 16 k rows). Small batches keep
+/// the load's transient rows well below the compiled catalog: measured on
+/// the full lite data, 2000 peaked at 282 MB resident, 500 at 176 MB.
+const PRELOAD_SCHEMA_BATCH: usize = 500;
 
 enum Retry {
     DatasetChanged,
