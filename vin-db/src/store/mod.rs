@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+mod head;
 pub mod packed;
 pub mod postgres;
 pub(crate) mod queries;

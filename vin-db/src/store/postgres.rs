@@ -11,7 +11,7 @@ use std::sync::RwLock;
 use sqlx::PgConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{StoreOptions, rows};
+use super::{StoreOptions, head, rows};
 use crate::{Error, Result};
 
 rows::fetch_fns!(PgConnection, false);
@@ -55,8 +55,9 @@ pub(crate) fn is_missing_relation(e: &sqlx::Error) -> bool {
 
 pub(crate) struct PgStore {
     pool: PgPool,
-    /// Last live schema seen (for [`super::Backend`]).
-    schema: RwLock<String>,
+    /// Last live `(version, schema)` seen (for [`super::Backend`], and for
+    /// queries that check the pointer themselves).
+    live: RwLock<Option<(i64, String)>>,
 }
 
 impl PgStore {
@@ -69,7 +70,7 @@ impl PgStore {
             .connect_lazy_with(connect_options(url)?);
         let store = PgStore {
             pool,
-            schema: RwLock::new(String::new()),
+            live: RwLock::new(None),
         };
         if !options.lazy {
             super::retry::with_backoff("connect to Postgres", options.connect_attempts, || async {
@@ -92,7 +93,24 @@ impl PgStore {
     }
 
     pub(crate) fn schema(&self) -> String {
-        self.schema.read().map(|s| s.clone()).unwrap_or_default()
+        self.live
+            .read()
+            .ok()
+            .and_then(|l| l.as_ref().map(|(_, s)| s.clone()))
+            .unwrap_or_default()
+    }
+
+    /// The last live `(version, schema)` seen, if any.
+    fn last_live(&self) -> Option<(i64, String)> {
+        self.live.read().ok().and_then(|l| l.clone())
+    }
+
+    fn remember(&self, version: i64, schema: &str) {
+        if let Ok(mut l) = self.live.write()
+            && l.as_ref().is_none_or(|(v, s)| *v != version || s != schema)
+        {
+            *l = Some((version, schema.to_owned()));
+        }
     }
 
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
@@ -111,20 +129,14 @@ impl PgStore {
         };
         let Some(r) = row else { return Ok(None) };
         let (version, schema): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
-        if let Ok(mut s) = self.schema.write()
-            && *s != schema
-        {
-            s.clone_from(&schema);
-        }
+        self.remember(version, &schema);
         Ok(Some((version, schema)))
     }
 
     async fn live(&self, conn: &mut PgConnection) -> Result<(i64, String)> {
         match self.pointer(conn).await? {
             Some((v, s)) => Ok((v, prefix(&s)?)),
-            None => Err(Error::Unavailable(
-                "no dataset loaded in this database (run `vin etl run`)".into(),
-            )),
+            None => Err(no_dataset()),
         }
     }
 
@@ -161,15 +173,90 @@ impl PgStore {
         Ok((version, rows::assemble_one(wmi, f)))
     }
 
+    /// One round trip in the common case: the head query runs on the last
+    /// live schema seen and reads the live pointer in the same statement;
+    /// when the pointer has moved (or the schema is gone) it runs again on
+    /// the new live schema.
     pub(crate) async fn load_wmi_head(&self, wmi: &str) -> Result<(i64, WmiRows)> {
         let mut c = self.conn().await?;
-        let (version, p) = self.live(&mut c).await?;
-        let f = fetch_wmi_rows(&mut c, &p, &q::wmi_queries(), Some(wmi), false).await?;
-        Ok((version, rows::assemble_one(wmi, f)))
+        let mut guess = self.last_live();
+        for _ in 0..3 {
+            let (version, schema) = match guess.take() {
+                Some(l) => l,
+                None => match self.pointer(&mut c).await? {
+                    Some(l) => l,
+                    None => return Err(no_dataset()),
+                },
+            };
+            let text = format!(
+                "{}, (SELECT version FROM vin_admin.live), (SELECT schema_name FROM vin_admin.live)",
+                sql(&head::template(false), &prefix(&schema)?, false)
+            );
+            let row = match sqlx::query(&text).bind(wmi).fetch_one(&mut *c).await {
+                Ok(r) => r,
+                // The guessed schema was dropped: read the pointer.
+                Err(e) if is_missing_relation(&e) => continue,
+                Err(e) => return Err(super::unavailable(e)),
+            };
+            let live: (Option<i64>, Option<String>) =
+                (row.try_get(head::COLUMNS)?, row.try_get(head::COLUMNS + 1)?);
+            match live {
+                (Some(v), Some(s)) if v == version && s == schema => {
+                    let mut columns: [Option<String>; head::COLUMNS] = Default::default();
+                    for (i, col) in columns.iter_mut().enumerate() {
+                        *col = row.try_get(i)?;
+                    }
+                    return Ok((version, head::assemble(wmi, columns)?));
+                }
+                (Some(v), Some(s)) => {
+                    self.remember(v, &s);
+                    guess = Some((v, s));
+                }
+                _ => return Err(no_dataset()),
+            }
+        }
+        Err(Error::Unavailable(
+            "the live dataset kept changing while loading a WMI".into(),
+        ))
     }
 
     pub(crate) async fn load_patterns(&self, ids: &[i32]) -> Result<(i64, Vec<PatternRow>)> {
         let mut c = self.conn().await?;
+        // One round trip in the common case: the packed values of the last
+        // live schema seen, with the live pointer read by the same statement.
+        if let Some((version, schema)) = self.last_live()
+            && !ids.is_empty()
+        {
+            let text = format!(
+                "SELECT vinschemaid, patterns, (SELECT version FROM vin_admin.live), \
+                 (SELECT schema_name FROM vin_admin.live) FROM {}pattern_pack \
+                 WHERE vinschemaid {{in $1}} ORDER BY vinschemaid",
+                prefix(&schema)?
+            );
+            let result = sqlx::query(&sql(&text, "", false))
+                .bind(q::id_list(ids, false))
+                .fetch_all(&mut *c)
+                .await;
+            match result {
+                Ok(rows) if !rows.is_empty() => {
+                    let live: (Option<i64>, Option<String>) =
+                        (rows[0].try_get(2)?, rows[0].try_get(3)?);
+                    if live.0 == Some(version) && live.1.as_deref() == Some(schema.as_str()) {
+                        let mut out = Vec::new();
+                        for r in &rows {
+                            let bytes: &[u8] = r.try_get(1)?;
+                            super::packed::decode_into(r.try_get(0)?, bytes, &mut out)?;
+                        }
+                        return Ok((version, out));
+                    }
+                }
+                // No row, a pointer that moved, or a dataset without the
+                // packed table: the general path below decides.
+                Ok(_) => {}
+                Err(e) if is_missing_relation(&e) => {}
+                Err(e) => return Err(super::unavailable(e)),
+            }
+        }
         let (version, p) = self.live(&mut c).await?;
         Ok((version, fetch_patterns(&mut c, &p, ids).await?))
     }
@@ -187,6 +274,10 @@ impl PgStore {
         let f = fetch_wmi_rows(&mut c, &p, &q::all_wmi_queries(), None, true).await?;
         Ok((version, rows::assemble_all(f)))
     }
+}
+
+fn no_dataset() -> Error {
+    Error::Unavailable("no dataset loaded in this database (run `vin etl run`)".into())
 }
 
 /// The metadata row of dataset schema `schema`.

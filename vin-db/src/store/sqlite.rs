@@ -11,7 +11,7 @@ use once_cell::sync::OnceCell;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{ConnectOptions as _, SqliteConnection};
 
-use super::{StoreOptions, rows};
+use super::{StoreOptions, head, rows};
 use crate::{Error, Result};
 
 rows::fetch_fns!(SqliteConnection, true);
@@ -164,8 +164,15 @@ impl SqliteStore {
     pub(crate) async fn load_wmi_head(&self, wmi: &str) -> Result<(i64, WmiRows)> {
         let mut c = self.conn().await?;
         let version = version_on(&mut c).await?;
-        let f = fetch_wmi_rows(&mut c, "", &q::wmi_queries(), Some(wmi), false).await?;
-        Ok((version, rows::assemble_one(wmi, f)))
+        let row = sqlx::query(&sql(&head::template(true), "", true))
+            .bind(wmi)
+            .fetch_one(&mut *c)
+            .await?;
+        let mut columns: [Option<String>; head::COLUMNS] = Default::default();
+        for (i, col) in columns.iter_mut().enumerate() {
+            *col = row.try_get(i)?;
+        }
+        Ok((version, head::assemble(wmi, columns)?))
     }
 
     pub(crate) async fn load_patterns(&self, ids: &[i32]) -> Result<(i64, Vec<PatternRow>)> {
