@@ -26,3 +26,6 @@ pub use charset::{CharSet, PositionSets};
 pub use globals::{ElementInfo, ErrorCodeInfo, Globals};
 pub use schema::{SchemaCache, VinSchema};
 pub use wmi::WmiCatalog;
+
+#[cfg(test)]
+mod tests;
