@@ -8,6 +8,7 @@
 //! the schemas not yet resident are fetched and compiled.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, Weak};
 
 use vin_core::KeyText;
@@ -108,13 +109,21 @@ impl VinSchema {
         let mut patterns = Vec::with_capacity(rows.len());
         // Distinct step-3.2 keys in first-seen order, with their patterns.
         let mut keys: Vec<(Arc<KeyEntry>, Vec<u32>)> = Vec::new();
-        let mut key_index: HashMap<*const KeyEntry, usize> = HashMap::new();
+        // Per distinct text: its slot in `keys` once a step-3.2 pattern uses it.
+        let mut seen: HashMap<*const KeyEntry, Option<usize>> = HashMap::new();
         let mut formulas = Vec::new();
         let mut valid = PositionSets::default();
         for p in rows {
-            // Valid characters use every pattern of the schema (spec 4.5 step 2).
-            valid.add_key(&p.keys);
             let text = interner.key(&p.keys);
+            let slot = match seen.entry(Arc::as_ptr(&text)) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    // Valid characters use every pattern of the schema (spec
+                    // 4.5 step 2); equal texts expand alike, so once each.
+                    valid.add_key(&p.keys);
+                    e.insert(None)
+                }
+            };
             let index = u32::try_from(patterns.len()).unwrap_or(u32::MAX);
             patterns.push(PatternInfo {
                 id: p.id,
@@ -137,7 +146,7 @@ impl VinSchema {
             if !element.patternable || qc || text.parsed.is_none() {
                 continue;
             }
-            let k = *key_index.entry(Arc::as_ptr(&text)).or_insert_with(|| {
+            let k = *slot.get_or_insert_with(|| {
                 keys.push((text.clone(), Vec::new()));
                 keys.len() - 1
             });
