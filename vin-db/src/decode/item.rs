@@ -276,6 +276,14 @@ pub(crate) struct ElementSet {
 }
 
 impl ElementSet {
+    /// Whether `element` is in the set.
+    pub fn contains(&self, element: i32) -> bool {
+        match usize::try_from(element) {
+            Ok(i) if i < 256 => self.bits[i / 64] & (1u64 << (i % 64)) != 0,
+            _ => self.others.contains(&element),
+        }
+    }
+
     /// Adds `element`; `true` when it was not in the set.
     pub fn insert(&mut self, element: i32) -> bool {
         match usize::try_from(element) {

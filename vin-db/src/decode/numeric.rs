@@ -190,16 +190,17 @@ fn weight_and_first_group(m: i128, scale: u32) -> (i64, u128) {
     let pad = (4 - scale % 4) % 4;
     let aligned = m * 10u128.pow(pad);
     let frac_groups = i64::from((scale + pad) / 4);
-    let mut groups: Vec<u128> = Vec::new();
+    // Group k (from the right) has weight k - frac_groups; the leading group
+    // is the last non-zero one.
+    let mut count = 0i64;
+    let mut first = 0;
     let mut rest = aligned;
     while rest > 0 {
-        groups.push(rest % 10_000);
+        first = rest % 10_000;
         rest /= 10_000;
+        count += 1;
     }
-    // groups[k] has weight k - frac_groups; the first non-zero group is the last.
-    let top = groups.len() as i64 - 1;
-    let first = groups.last().copied().unwrap_or(0);
-    (top - frac_groups, first)
+    (count - 1 - frac_groups, first)
 }
 
 /// PostgreSQL's `select_div_scale`: at least 16 significant digits, never

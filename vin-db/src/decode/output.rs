@@ -31,12 +31,12 @@ thread_local! {
     static NAME_RANK: RefCell<(usize, i64, Vec<u32>)> = const { RefCell::new((0, 0, Vec::new())) };
 }
 
-/// Orders the variables by name, as the attribute map holds them: by the
-/// element's name rank when one is known, checked, and by the names
-/// themselves otherwise. Equal names end up adjacent.
-fn sort_by_name(globals: &Globals, vars: &mut [(u32, i32, Arc<str>, Attribute)]) {
+/// The position of each variable in name order, as the attribute map holds
+/// them: by the elements' name ranks when those are known (checked), by the
+/// names themselves otherwise. Equal names end up adjacent.
+fn name_order(globals: &Globals, vars: &[(i32, Arc<str>, Attribute)]) -> Vec<usize> {
     let key = (std::ptr::from_ref(globals) as usize, globals.version());
-    NAME_RANK.with_borrow_mut(|(address, version, ranks)| {
+    let mut order: Vec<u64> = NAME_RANK.with_borrow_mut(|(address, version, ranks)| {
         if (*address, *version) != key {
             let mut names: Vec<(&str, i32)> =
                 globals.elements().map(|e| (&*e.name, e.id)).collect();
@@ -53,29 +53,42 @@ fn sort_by_name(globals: &Globals, vars: &mut [(u32, i32, Arc<str>, Attribute)])
             }
             (*address, *version) = key;
         }
-        for var in vars.iter_mut() {
-            var.0 = usize::try_from(var.1)
-                .ok()
-                .and_then(|i| ranks.get(i).copied())
-                .unwrap_or(u32::MAX);
-        }
+        vars.iter()
+            .enumerate()
+            .map(|(n, (id, _, _))| {
+                let rank = usize::try_from(*id)
+                    .ok()
+                    .and_then(|i| ranks.get(i).copied())
+                    .unwrap_or(u32::MAX);
+                (u64::from(rank) << 32) | n as u64
+            })
+            .collect()
     });
-    // One entry per element id, so (rank, id) is unique: no stable sort needed.
-    vars.sort_unstable_by_key(|v| (v.0, v.1));
-    if !vars.is_sorted_by(|a, b| a.2 <= b.2) {
-        vars.sort_unstable_by(|a, b| (&a.2, a.1).cmp(&(&b.2, b.1)));
+    // Rank, then position: unique keys, so an unstable sort of numbers will do.
+    order.sort_unstable();
+    let mut order: Vec<usize> = order
+        .into_iter()
+        .map(|k| (k & 0xFFFF_FFFF) as usize)
+        .collect();
+    if !order.is_sorted_by(|&a, &b| vars[a].1 <= vars[b].1) {
+        order.sort_unstable_by(|&a, &b| (&vars[a].1, a).cmp(&(&vars[b].1, b)));
     }
+    order
 }
 
 /// The attribute map from the printed variables (one entry per element id,
 /// in output order): two elements of one name form one list.
 fn attributes(
     globals: &Globals,
-    mut vars: Vec<(u32, i32, Arc<str>, Attribute)>,
+    vars: Vec<(i32, Arc<str>, Attribute)>,
 ) -> BTreeMap<Arc<str>, Attribute> {
-    sort_by_name(globals, &mut vars);
+    let order = name_order(globals, &vars);
+    let mut vars: Vec<Option<(Arc<str>, Attribute)>> = vars
+        .into_iter()
+        .map(|(_, name, attr)| Some((name, attr)))
+        .collect();
     let mut merged: Vec<(Arc<str>, Attribute)> = Vec::with_capacity(vars.len());
-    for (_, _, name, attr) in vars {
+    for (name, attr) in order.into_iter().filter_map(|n| vars[n].take()) {
         match merged.last_mut() {
             Some((last, slot)) if *last == name => {
                 let mut all = match std::mem::replace(slot, Attribute::Many(Vec::new())) {
@@ -112,33 +125,46 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
     pass.items
         .retain(|i| !(i.tobe_qced == Some(true) || (i.src.qc_swept() && i.qc_schema)));
 
-    // Steps 3 and 5: printed elements, ordered by group rank, element id, creation.
-    // The order packed in one number: rank (8 bits), id (24 bits), sequence.
+    // Steps 3 and 5: printed elements, ordered by group rank, element id,
+    // creation; the order packed in one number (rank: 8 bits, id: 24 bits,
+    // sequence: 32 bits) beside the item's index, so the sort moves little.
     let mut packed = true;
-    let mut rows: Vec<(u64, &Item, &crate::catalog::ElementInfo)> = pass
-        .items
-        .iter()
-        .filter_map(|i| globals.element(i.element).map(|e| (i, e)))
-        .filter(|(_, e)| e.printed)
-        .map(|(i, e)| {
-            let id = u64::try_from(e.id).unwrap_or(u64::MAX);
-            packed &= id < 1 << 24;
-            let order = (u64::from(e.group_rank) << 56) | (id << 32) | u64::from(i.seq);
-            (order, i, e)
-        })
-        .collect();
+    let mut order: Vec<(u64, u32)> = Vec::with_capacity(pass.items.len());
+    for (index, item) in pass.items.iter().enumerate() {
+        let Some(e) = globals.element(item.element).filter(|e| e.printed) else {
+            continue;
+        };
+        let id = u64::try_from(e.id).unwrap_or(u64::MAX);
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        packed &= id < 1 << 24 && index < u32::MAX;
+        let key = (u64::from(e.group_rank) << 56) | (id << 32) | u64::from(item.seq);
+        order.push((key, index));
+    }
+    let mut rows: Vec<(&Item, &crate::catalog::ElementInfo)> = Vec::with_capacity(order.len());
     if packed {
-        rows.sort_unstable_by_key(|r| r.0);
+        order.sort_unstable_by_key(|r| r.0);
+        for &(_, index) in &order {
+            let item = &pass.items[index as usize];
+            if let Some(e) = globals.element(item.element) {
+                rows.push((item, e));
+            }
+        }
     } else {
-        rows.sort_unstable_by_key(|r| (r.2.group_rank, r.2.id, r.1.seq));
+        rows.extend(
+            pass.items
+                .iter()
+                .filter_map(|i| globals.element(i.element).map(|e| (i, e)))
+                .filter(|(_, e)| e.printed),
+        );
+        rows.sort_unstable_by_key(|(i, e)| (e.group_rank, e.id, i.seq));
     }
 
     let mut values = Vec::with_capacity(rows.len());
-    let mut vars: Vec<(u32, i32, Arc<str>, Attribute)> = Vec::with_capacity(rows.len());
+    let mut vars: Vec<(i32, Arc<str>, Attribute)> = Vec::with_capacity(rows.len());
     let mut typed: [Option<Arc<str>>; TYPED.len()] = Default::default();
     // The rows of one element are adjacent (the order starts with its rank and id).
     let mut run_start = 0;
-    for (n, &(_, item, element)) in rows.iter().enumerate() {
+    for (n, &(item, element)) in rows.iter().enumerate() {
         // Step 2 (display values were resolved at load time) and step 4.
         let value = item.value.resolved().map(clean);
         if let Some(slot) = typed_slot(element.id)
@@ -146,7 +172,7 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
         {
             typed[slot].clone_from(&value);
         }
-        if rows.get(n + 1).is_none_or(|next| next.2.id != element.id) {
+        if rows.get(n + 1).is_none_or(|next| next.1.id != element.id) {
             let attr = if run_start == n {
                 Attribute::One(value.clone())
             } else {
@@ -158,7 +184,7 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
                 all.sort();
                 Attribute::Many(all)
             };
-            vars.push((0, element.id, element.name.clone(), attr));
+            vars.push((element.id, element.name.clone(), attr));
             run_start = n + 1;
         }
         values.push(DecodedValue {

@@ -7,7 +7,7 @@ use vin_core::KeyText;
 use vin_core::VinText;
 use vin_core::check_digit::{self, Variant};
 
-use super::item::{Item, Src, Val, created_desc_nulls_first, dedup};
+use super::item::{ElementSet, Item, Src, Val, created_desc_nulls_first, dedup};
 use super::numeric;
 use super::scan::{self, ScanOutcome};
 use crate::catalog::{Globals, WmiCatalog};
@@ -123,6 +123,12 @@ pub(crate) fn int_text(v: i32) -> Arc<str> {
     }
     // Only ASCII digits and '-' were written.
     Arc::from(std::str::from_utf8(&buf[at..]).unwrap_or_default())
+}
+
+/// `Not Applicable`, shared by every lookup default of `0`.
+fn not_applicable_text() -> Arc<str> {
+    static TEXT: OnceLock<Arc<str>> = OnceLock::new();
+    TEXT.get_or_init(|| Arc::from("Not Applicable")).clone()
 }
 
 /// The empty text, shared: blank keys and empty outputs allocate nothing.
@@ -403,22 +409,16 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
     }
 
     // 3.16 defaults.
-    if let Some(vt) = attribute_int(vehicle_type.as_ref()) {
-        let missing: Vec<bool> = ctx
-            .globals
-            .defaults
-            .get(&vt)
-            .map(|ds| ds.iter().map(|d| !b.has(d.element)).collect())
-            .unwrap_or_default();
-        for (d, missing) in ctx
-            .globals
-            .defaults
-            .get(&vt)
-            .into_iter()
-            .flatten()
-            .zip(missing)
-        {
-            if !missing {
+    if let Some(defaults) =
+        attribute_int(vehicle_type.as_ref()).and_then(|vt| ctx.globals.defaults.get(&vt))
+    {
+        // Whether an element is missing is decided before any default is added.
+        let mut present = ElementSet::default();
+        for item in &b.items {
+            present.insert(item.element);
+        }
+        for d in defaults {
+            if present.contains(d.element) {
                 continue;
             }
             let lookup = ctx.globals.element(d.element).is_some_and(|e| e.is_lookup);
@@ -426,7 +426,7 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
             it.created_on = d.changed;
             it.attribute = Some(d.value.clone());
             it.value = if lookup && &*d.value == "0" {
-                Val::Text(Some(Arc::from("Not Applicable")))
+                Val::Text(Some(not_applicable_text()))
             } else {
                 Val::Pending(d.display.clone())
             };
@@ -551,12 +551,21 @@ fn convert(globals: &Globals, b: &mut Builder) {
         let source = b.items[i].clone();
         let attribute = source.attribute.as_deref();
         let result: Arc<str> = Arc::from(numeric::evaluate(&conv.formula, attribute));
-        let text = format!(
-            "Conversion {}: {}",
-            conv.id,
-            numeric::substituted(&conv.formula, attribute)
-        );
-        let text: String = text.chars().take(50).collect();
+        let mut text = String::with_capacity(64);
+        text.push_str("Conversion ");
+        match usize::try_from(conv.id) {
+            Ok(id) => scan::push_number(&mut text, id),
+            // Writing into a String cannot fail.
+            Err(_) => _ = write!(text, "{}", conv.id),
+        }
+        text.push_str(": ");
+        let mut rest = conv.formula.split("#x#");
+        text.push_str(rest.next().unwrap_or_default());
+        for piece in rest {
+            text.push_str(attribute.unwrap_or(""));
+            text.push_str(piece);
+        }
+        let text = scan::cut(text, 50);
         let mut it = Item::new(conv.to, Src::Conversion(Arc::from(text)), 100);
         it.pattern_id = source.pattern_id;
         it.keys = source.keys.clone();

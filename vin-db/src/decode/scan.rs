@@ -219,7 +219,7 @@ pub(crate) fn push_number(out: &mut String, n: usize) {
 }
 
 /// The first `n` characters of `s` (no copy when it is short enough).
-fn cut(mut s: String, n: usize) -> String {
+pub(crate) fn cut(mut s: String, n: usize) -> String {
     // A text of at most n bytes has at most n characters.
     if s.len() > n
         && let Some((end, _)) = s.char_indices().nth(n)
@@ -230,7 +230,7 @@ fn cut(mut s: String, n: usize) -> String {
 }
 
 fn append(text: &mut Option<String>, piece: &str) {
-    let mut joined = text.take().unwrap_or_default();
+    let mut joined = text.take().unwrap_or_else(|| String::with_capacity(256));
     joined.push_str(piece);
     // Trim spaces in place: the end first, then the start.
     let end = joined.trim_end_matches(' ').len();
@@ -243,7 +243,7 @@ fn append(text: &mut Option<String>, piece: &str) {
 impl Texts<'_> {
     /// Element 191.
     pub fn error_text(&self, globals: &Globals) -> String {
-        let mut out = String::with_capacity(128);
+        let mut out = String::with_capacity(256);
         let mut entry = String::new();
         let mut first = true;
         for c in self.codes {
