@@ -1,72 +1,408 @@
-//! Builds result objects in JavaScript: the native side passes the values as
-//! the arguments of one call, and a small JS function makes the object with
-//! an object literal.
+//! Builds result objects in JavaScript from numbers the native side writes
+//! into a buffer the two sides share.
 //!
-//! Setting properties one by one through Node-API goes through V8's runtime
-//! for every property (about 0.4 µs each on the reference machine, some 30 µs
-//! for one result); an object literal in JIT-compiled code costs next to
-//! nothing. Attribute names, a small fixed vocabulary, are sent once per
-//! environment and then referred to by index, so the JS side stores them with
-//! names it already holds.
+//! Every Node-API call costs some 0.05–0.4 µs (setting a property goes through
+//! V8's runtime; creating a string copies it), and a result has over a
+//! hundred values. Here the native side writes a result as numbers into a
+//! buffer (strings as their number in [`crate::strings`], so each
+//! distinct string crosses once per environment) and makes one call; a small
+//! JS function reads the numbers back and builds the object with an object
+//! literal, which JIT-compiled code does for next to nothing. Per result this
+//! takes about six Node-API calls: the VIN and its descriptor (new with
+//! every VIN), the strings not sent before, and the call itself.
 
-use std::collections::HashMap;
 use std::ptr;
+use std::sync::Arc;
 
 use napi::{Status, sys};
 use vin_db::decode::{Attribute, Decoded as RustDecoded};
 
 use crate::decoded;
 use crate::js::{Builder, Raw, check};
+use crate::strings::{Found, Strings};
 
-/// The factory's source: `[register, build]`. `build`'s parameters are the
-/// arguments [`Factory::build`] passes, in that order; the object literal
-/// lists the properties in the order of [`crate::decoded::Decoded`].
+/// The factory's source: `[setBuffer, build]`. `build(values, vin,
+/// descriptor, ...fresh)` appends the fresh strings to its table and reads
+/// the result from the buffer in the order [`Encoder::decoded`] writes it.
+///
+/// The buffer starts with five `f64`s (the numbers that may not fit an
+/// `i32`), then `i32`s: 1 when the string table starts over, then the values.
+/// A string is written as its number in the table, or -1 for `null`, -2 for
+/// the VIN, -3 for the descriptor; an optional number as a presence flag (and
+/// the number, unless it is in the head); a list as its length and its items.
+/// The attributes are their count, their shape ([`Strings::shape`], -1 for
+/// none), then each as its name, then -1 and one string, or the length and
+/// the strings of a list.
 const SOURCE: &str = r#"(function () {
   'use strict'
-  const names = []
   const freeze = Object.freeze
-  function register (index, name) { names[index] = name }
-  function build (vin, modelYear, errorText, additionalErrorText, suggestedVin,
-    possibleValues, vehicleDescriptor, make, model, trim, series, bodyClass,
-    vehicleType, manufacturer, plantCity, plantState, plantCountry,
-    engineCylinders, displacementL, displacementCc, displacementCi, engineModel,
-    engineManufacturer, fuelTypePrimary, fuelTypeSecondary, driveType,
-    transmissionStyle, transmissionSpeeds, doors, gvwr, values, checkDigitOk,
-    modelYearConclusive, passId, modelResolved, wmiKnown, confidence, stale,
-    datasetVersion, codes, explained, unexplained, ...rest) {
-    const at = codes + explained + unexplained
-    const attributes = {}
-    for (let i = at; i < rest.length; i += 2) attributes[names[rest[i]]] = rest[i + 1]
+  const HEAD = 10
+  let strings = []
+  let w = new Int32Array(0)
+  let d = new Float64Array(0)
+  let p = 0
+  let vin = ''
+  let descriptor = ''
+  function setBuffer (buffer) {
+    w = new Int32Array(buffer)
+    d = new Float64Array(buffer)
+  }
+  function s () {
+    const x = w[p++]
+    return x >= 0 ? strings[x] : x === -1 ? null : x === -2 ? vin : descriptor
+  }
+  function n () {
+    const present = w[p++]
+    const v = w[p++]
+    return present === 1 ? v : null
+  }
+  function real (i) { return w[p++] === 1 ? d[i] : null }
+  function flag () { return w[p++] === 1 }
+  function optFlag () {
+    const x = w[p++]
+    return x < 0 ? null : x === 1
+  }
+  function ints () {
+    const out = []
+    for (let k = w[p++]; k > 0; k--) out.push(w[p++])
+    return freeze(out)
+  }
+  function value () {
+    const many = w[p++]
+    if (many < 0) return s()
+    const list = []
+    for (let i = 0; i < many; i++) list.push(s())
+    return freeze(list)
+  }
+  // Adding properties by computed name turns an object into a slow
+  // dictionary after a dozen; a recurring list of names gets a compiled
+  // object literal instead, which makes a fast object in one step.
+  let shapes = []
+  let compiling = true
+  const vals = []
+  function compile (names) {
+    if (!compiling || names.includes('__proto__')) return null
+    const props = names.map((name, i) => JSON.stringify(name) + ': v[' + i + ']')
+    try {
+      return new Function('v', 'return {' + props.join(', ') + '}')
+    } catch {
+      compiling = false // code generation from strings is turned off
+      return null
+    }
+  }
+  function put (out, name, v) {
+    if (name === '__proto__') {
+      Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true })
+    } else {
+      out[name] = v
+    }
+  }
+  function attributes () {
+    const k = w[p++]
+    const shape = w[p++]
+    let make = shape >= 0 ? shapes[shape] : null
+    if (make === undefined) {
+      const names = []
+      const at = p
+      for (let i = 0; i < k; i++) {
+        names.push(strings[w[p++]])
+        value()
+      }
+      p = at
+      make = shapes[shape] = compile(names)
+    }
+    if (make === null) {
+      const out = {}
+      for (let i = 0; i < k; i++) {
+        const name = strings[w[p++]]
+        put(out, name, value())
+      }
+      return freeze(out)
+    }
+    for (let i = 0; i < k; i++) {
+      p++
+      vals[i] = value()
+    }
+    return freeze(make(vals))
+  }
+  function build (values, vin_, descriptor_, ...fresh) {
+    vin = vin_
+    descriptor = descriptor_
+    if (w[HEAD] === 1) {
+      strings = []
+      shapes = []
+    }
+    for (let i = 0; i < fresh.length; i++) strings.push(fresh[i])
+    p = HEAD + 1
+    const attrs = attributes()
     return freeze({
-      vin, modelYear, errorCodes: freeze(rest.slice(0, codes)), errorText,
-      additionalErrorText, suggestedVin, possibleValues, vehicleDescriptor, make,
-      model, trim, series, bodyClass, vehicleType, manufacturer, plantCity,
-      plantState, plantCountry, engineCylinders, displacementL, displacementCc,
-      displacementCi, engineModel, engineManufacturer, fuelTypePrimary,
-      fuelTypeSecondary, driveType, transmissionStyle, transmissionSpeeds, doors,
-      gvwr, attributes: freeze(attributes), values,
+      vin,
+      modelYear: n(),
+      errorCodes: ints(),
+      errorText: s(),
+      additionalErrorText: s(),
+      suggestedVin: s(),
+      possibleValues: s(),
+      vehicleDescriptor: descriptor,
+      make: s(),
+      model: s(),
+      trim: s(),
+      series: s(),
+      bodyClass: s(),
+      vehicleType: s(),
+      manufacturer: s(),
+      plantCity: s(),
+      plantState: s(),
+      plantCountry: s(),
+      engineCylinders: real(1),
+      displacementL: real(0),
+      displacementCc: s(),
+      displacementCi: s(),
+      engineModel: s(),
+      engineManufacturer: s(),
+      fuelTypePrimary: s(),
+      fuelTypeSecondary: s(),
+      driveType: s(),
+      transmissionStyle: s(),
+      transmissionSpeeds: s(),
+      doors: real(2),
+      gvwr: s(),
+      attributes: attrs,
+      values,
       facts: freeze({
-        checkDigitOk, modelYearConclusive, passId,
-        positionsExplained: freeze(rest.slice(codes, codes + explained)),
-        positionsUnexplained: freeze(rest.slice(codes + explained, at)),
-        modelResolved, wmiKnown,
+        checkDigitOk: optFlag(),
+        modelYearConclusive: flag(),
+        passId: w[p++],
+        positionsExplained: ints(),
+        positionsUnexplained: ints(),
+        modelResolved: flag(),
+        wmiKnown: flag(),
       }),
-      confidence, stale, datasetVersion,
+      confidence: d[3],
+      stale: flag(),
+      datasetVersion: d[4],
     })
   }
-  return [register, build]
+  return [setBuffer, build]
 })()"#;
 
-/// Fixed arguments of `build` before the variable part.
-const FIXED_ARGS: usize = 42;
+/// Codes of strings that are not in the table (see [`SOURCE`]).
+const NULL: i32 = -1;
+const VIN: i32 = -2;
+const DESCRIPTOR: i32 = -3;
+
+/// The numbers that may not fit an `i32`, at the head of the buffer as
+/// `f64`s, in this order (`HEAD` in [`SOURCE`] counts their `i32` slots).
+const REALS: usize = 5;
+
+/// Arguments of `build` before the fresh strings.
+const FIXED_ARGS: usize = 3;
+
+/// Size of the first shared buffer, in bytes (a result takes about 1 KB).
+const FIRST_BUFFER: usize = 8 * 1024;
+
+/// The shared buffer as the native side sees it.
+struct Buffer {
+    /// Keeps the `ArrayBuffer` (and so its memory) alive.
+    reference: sys::napi_ref,
+    data: *mut u8,
+    bytes: usize,
+}
+
+/// Writes one result as numbers, numbering its strings on the way.
+struct Encoder<'a> {
+    b: &'a Builder,
+    strings: &'a mut Strings,
+    /// The `i32` part, after the head.
+    out: &'a mut Vec<i32>,
+    /// The head: displacement (L), cylinders, doors, confidence, dataset.
+    reals: [f64; REALS],
+    /// The arguments of `build`; strings new to the table are appended.
+    args: &'a mut Vec<Raw>,
+    vin: &'a str,
+    descriptor: &'a str,
+    /// The attribute names' numbers, for the shape.
+    names: &'a mut Vec<u32>,
+}
+
+impl Encoder<'_> {
+    fn push(&mut self, n: i32) {
+        self.out.push(n);
+    }
+
+    fn flag(&mut self, b: bool) {
+        self.push(i32::from(b));
+    }
+
+    fn opt_int(&mut self, n: Option<i32>) {
+        self.flag(n.is_some());
+        self.push(n.unwrap_or(0));
+    }
+
+    /// An optional number kept in the head's slot `i`.
+    fn opt_real(&mut self, i: usize, n: Option<f64>) {
+        self.flag(n.is_some());
+        self.reals[i] = n.unwrap_or(0.0);
+    }
+
+    fn count(&mut self, n: usize) -> napi::Result<()> {
+        let n = i32::try_from(n)
+            .map_err(|_| napi::Error::new(Status::InvalidArg, "list too long for JS".to_owned()))?;
+        self.push(n);
+        Ok(())
+    }
+
+    fn ints<T: Copy + Into<i32>>(&mut self, items: &[T]) -> napi::Result<()> {
+        self.count(items.len())?;
+        for &n in items {
+            self.push(n.into());
+        }
+        Ok(())
+    }
+
+    /// Writes the number `found` gives, creating the JS string if it is new.
+    fn found(&mut self, found: Found, text: &str) -> napi::Result<u32> {
+        let n = match found {
+            Found::Known(n) => n,
+            Found::New(n) => {
+                self.args.push(self.b.string(text)?);
+                n
+            }
+        };
+        // Numbers stay below `strings::CAPACITY` plus one result's strings.
+        self.push(n as i32);
+        Ok(n)
+    }
+
+    fn text(&mut self, s: Option<&str>) -> napi::Result<()> {
+        match s {
+            None => {
+                self.push(NULL);
+                Ok(())
+            }
+            Some(s) => {
+                let found = self.strings.text(s);
+                self.found(found, s).map(drop)
+            }
+        }
+    }
+
+    fn shared(&mut self, s: Option<&Arc<str>>) -> napi::Result<()> {
+        let Some(s) = s else {
+            self.push(NULL);
+            return Ok(());
+        };
+        // The descriptor and the VIN are new with every VIN: they cross as
+        // arguments and never enter the table.
+        if **s == *self.descriptor {
+            self.push(DESCRIPTOR);
+            return Ok(());
+        }
+        if **s == *self.vin {
+            self.push(VIN);
+            return Ok(());
+        }
+        let found = self.strings.shared(s);
+        self.found(found, s).map(drop)
+    }
+
+    fn attribute(&mut self, name: &Arc<str>, value: &Attribute) -> napi::Result<()> {
+        let found = self.strings.shared(name);
+        let n = self.found(found, name)?;
+        self.names.push(n);
+        match value {
+            Attribute::One(one) => {
+                self.push(NULL);
+                self.shared(one.as_ref())
+            }
+            Attribute::Many(many) => {
+                self.count(many.len())?;
+                many.iter().try_for_each(|item| self.shared(item.as_ref()))
+            }
+        }
+    }
+
+    /// Writes `d` in the order `build` reads it: the attributes first (their
+    /// shared strings are numbered by address then, so the typed fields,
+    /// copies of some of them, find them by content), then the properties
+    /// in order.
+    fn decoded(&mut self, d: &RustDecoded) -> napi::Result<()> {
+        let f = &d.facts;
+        self.count(d.attributes.len())?;
+        let shape_at = self.out.len();
+        self.push(-1);
+        self.names.clear();
+        for (name, value) in &d.attributes {
+            self.attribute(name, value)?;
+        }
+        if let Some(shape) = self.strings.shape(self.names) {
+            self.out[shape_at] = shape as i32;
+        }
+        self.opt_int(d.model_year);
+        self.ints(&d.error_codes)?;
+        self.text(Some(&d.error_text))?;
+        self.text(d.additional_error_text.as_deref())?;
+        self.text(Some(&d.suggested_vin))?;
+        self.text(Some(&d.possible_values))?;
+        for s in [
+            &d.make,
+            &d.model,
+            &d.trim,
+            &d.series,
+            &d.body_class,
+            &d.vehicle_type,
+            &d.manufacturer,
+            &d.plant_city,
+            &d.plant_state,
+            &d.plant_country,
+        ] {
+            self.text(s.as_deref())?;
+        }
+        self.opt_real(1, d.engine_cylinders.map(f64::from));
+        self.opt_real(0, d.displacement_l);
+        for s in [
+            &d.displacement_cc,
+            &d.displacement_ci,
+            &d.engine_model,
+            &d.engine_manufacturer,
+            &d.fuel_type_primary,
+            &d.fuel_type_secondary,
+            &d.drive_type,
+            &d.transmission_style,
+            &d.transmission_speeds,
+        ] {
+            self.text(s.as_deref())?;
+        }
+        self.opt_real(2, d.doors.map(f64::from));
+        self.text(d.gvwr.as_deref())?;
+        self.push(match f.check_digit_ok {
+            None => -1,
+            Some(ok) => i32::from(ok),
+        });
+        self.flag(f.model_year_conclusive);
+        self.push(i32::from(f.pass_id));
+        self.ints(&f.positions_explained)?;
+        self.ints(&f.positions_unexplained)?;
+        self.flag(f.model_resolved);
+        self.flag(f.wmi_known);
+        self.reals[3] = d.confidence;
+        self.flag(d.stale);
+        self.reals[4] = d.dataset_version as f64;
+        Ok(())
+    }
+}
 
 /// The compiled factory of one JS environment.
 pub struct Factory {
     env: sys::napi_env,
-    register: sys::napi_ref,
+    set_buffer: sys::napi_ref,
     build: sys::napi_ref,
-    /// Attribute names the JS side holds, with their index there.
-    names: HashMap<Box<str>, u32>,
+    buffer: Option<Buffer>,
+    strings: Strings,
+    /// A result's `i32` part, reused between builds.
+    out: Vec<i32>,
+    /// A result's attribute names, reused between builds.
+    names: Vec<u32>,
 }
 
 impl Factory {
@@ -96,28 +432,26 @@ impl Factory {
         }
         Ok(Factory {
             env,
-            register: refs[0],
+            set_buffer: refs[0],
             build: refs[1],
-            names: HashMap::new(),
+            buffer: None,
+            strings: Strings::default(),
+            out: Vec::with_capacity(FIRST_BUFFER / 4),
+            names: Vec::new(),
         })
     }
 
-    fn function(&self, reference: sys::napi_ref) -> napi::Result<Raw> {
-        let mut f = ptr::null_mut();
-        // SAFETY: the reference belongs to `self.env` and holds its function.
-        check(
-            unsafe { sys::napi_get_reference_value(self.env, reference, &mut f) },
-            "lookup",
-        )?;
-        Ok(f)
-    }
-
     fn call(&self, reference: sys::napi_ref, args: &[Raw]) -> napi::Result<Raw> {
-        let f = self.function(reference)?;
+        let mut f = ptr::null_mut();
         let mut this = ptr::null_mut();
         let mut out = ptr::null_mut();
-        // SAFETY: valid env; `f` is our function; `args` are values of this env.
+        // SAFETY: valid env; the reference belongs to it and holds our
+        // function; `args` are values of this env.
         unsafe {
+            check(
+                sys::napi_get_reference_value(self.env, reference, &mut f),
+                "lookup",
+            )?;
             check(sys::napi_get_undefined(self.env, &mut this), "call")?;
             check(
                 sys::napi_call_function(self.env, this, f, args.len(), args.as_ptr(), &mut out),
@@ -127,115 +461,114 @@ impl Factory {
         Ok(out)
     }
 
-    /// The index of an attribute name on the JS side, sending it there first
-    /// if it is new.
-    fn name(&mut self, b: &Builder, name: &str) -> napi::Result<u32> {
-        if let Some(&i) = self.names.get(name) {
-            return Ok(i);
+    /// Makes the shared buffer hold at least `bytes` (a new, larger buffer
+    /// handed to the JS side when the current one is too small).
+    fn reserve(&mut self, bytes: usize) -> napi::Result<&Buffer> {
+        let small = self.buffer.as_ref().is_none_or(|buf| buf.bytes < bytes);
+        if small {
+            let size = bytes.max(FIRST_BUFFER).next_power_of_two();
+            let mut data = ptr::null_mut();
+            let mut array_buffer = ptr::null_mut();
+            // SAFETY: valid env (JS thread); out-pointers to locals.
+            check(
+                unsafe {
+                    sys::napi_create_arraybuffer(self.env, size, &mut data, &mut array_buffer)
+                },
+                "buffer",
+            )?;
+            self.call(self.set_buffer, &[array_buffer])?;
+            let mut reference = ptr::null_mut();
+            // SAFETY: `array_buffer` was just created in this env.
+            check(
+                unsafe { sys::napi_create_reference(self.env, array_buffer, 1, &mut reference) },
+                "buffer",
+            )?;
+            if let Some(old) = self.buffer.take() {
+                // SAFETY: the old reference belongs to this env, deleted once.
+                unsafe { sys::napi_delete_reference(self.env, old.reference) };
+            }
+            self.buffer = Some(Buffer {
+                reference,
+                data: data.cast(),
+                bytes: size,
+            });
         }
-        let index = u32::try_from(self.names.len())
-            .map_err(|_| napi::Error::new(Status::GenericFailure, "too many names".to_owned()))?;
-        self.call(
-            self.register,
-            &[b.number(f64::from(index))?, b.string(name)?],
-        )?;
-        self.names.insert(name.into(), index);
-        Ok(index)
+        self.buffer
+            .as_ref()
+            .ok_or_else(|| napi::Error::new(Status::GenericFailure, "no shared buffer".to_owned()))
     }
 
     /// The frozen JS object of a decode (`values` only with `provenance`).
     pub fn build(&mut self, b: &Builder, d: &RustDecoded, provenance: bool) -> napi::Result<Raw> {
-        let f = &d.facts;
-        let variable = d.error_codes.len()
-            + f.positions_explained.len()
-            + f.positions_unexplained.len()
-            + 2 * d.attributes.len();
-        let mut args = Vec::with_capacity(FIXED_ARGS + variable);
-        let opt_int = |n: Option<i32>| b.opt_number(n.map(f64::from));
-        args.push(b.string(&d.vin)?);
-        args.push(opt_int(d.model_year)?);
-        args.push(b.string(&d.error_text)?);
-        args.push(b.opt_string(d.additional_error_text.as_deref())?);
-        args.push(b.string(&d.suggested_vin)?);
-        args.push(b.string(&d.possible_values)?);
-        args.push(b.string(&d.vehicle_descriptor)?);
-        for s in [
-            &d.make,
-            &d.model,
-            &d.trim,
-            &d.series,
-            &d.body_class,
-            &d.vehicle_type,
-            &d.manufacturer,
-            &d.plant_city,
-            &d.plant_state,
-            &d.plant_country,
-        ] {
-            args.push(b.opt_string(s.as_deref())?);
+        let built = self.encode_and_call(b, d, provenance);
+        if built.is_err() {
+            // Fresh strings may not have reached the JS side.
+            self.strings.forget();
         }
-        args.push(b.opt_number(d.engine_cylinders.map(f64::from))?);
-        args.push(b.opt_number(d.displacement_l)?);
-        for s in [
-            &d.displacement_cc,
-            &d.displacement_ci,
-            &d.engine_model,
-            &d.engine_manufacturer,
-            &d.fuel_type_primary,
-            &d.fuel_type_secondary,
-            &d.drive_type,
-            &d.transmission_style,
-            &d.transmission_speeds,
-        ] {
-            args.push(b.opt_string(s.as_deref())?);
-        }
-        args.push(b.opt_number(d.doors.map(f64::from))?);
-        args.push(b.opt_string(d.gvwr.as_deref())?);
-        args.push(if provenance {
+        built
+    }
+
+    fn encode_and_call(
+        &mut self,
+        b: &Builder,
+        d: &RustDecoded,
+        provenance: bool,
+    ) -> napi::Result<Raw> {
+        let values = if provenance {
             decoded::values(b, &d.values)?
         } else {
             b.null()?
+        };
+        let mut args = Vec::with_capacity(FIXED_ARGS + 8);
+        args.push(values);
+        args.push(b.string(&d.vin)?);
+        args.push(b.string(&d.vehicle_descriptor)?);
+        let over = self.strings.begin(d.dataset_version);
+        let mut out = std::mem::take(&mut self.out);
+        out.clear();
+        out.push(i32::from(over));
+        let mut encoder = Encoder {
+            b,
+            strings: &mut self.strings,
+            out: &mut out,
+            reals: [0.0; REALS],
+            args: &mut args,
+            vin: &d.vin,
+            descriptor: &d.vehicle_descriptor,
+            names: &mut self.names,
+        };
+        let encoded = encoder.decoded(d);
+        let reals = encoder.reals;
+        let written = encoded.and_then(|()| {
+            let head = std::mem::size_of_val(&reals);
+            let tail = std::mem::size_of_val(out.as_slice());
+            let buffer = self.reserve(head + tail)?;
+            // SAFETY: the buffer holds at least `head + tail` bytes (just
+            // reserved) and stays alive through its reference; byte copies
+            // need no alignment; nothing else touches it meanwhile (JS runs
+            // on this thread only when called below).
+            unsafe {
+                ptr::copy_nonoverlapping(reals.as_ptr().cast::<u8>(), buffer.data, head);
+                ptr::copy_nonoverlapping(out.as_ptr().cast::<u8>(), buffer.data.add(head), tail);
+            }
+            Ok(())
         });
-        args.push(b.opt_boolean(f.check_digit_ok)?);
-        args.push(b.boolean(f.model_year_conclusive)?);
-        args.push(b.int(i32::from(f.pass_id))?);
-        args.push(b.boolean(f.model_resolved)?);
-        args.push(b.boolean(f.wmi_known)?);
-        args.push(b.number(d.confidence)?);
-        args.push(b.boolean(d.stale)?);
-        args.push(b.number(d.dataset_version as f64)?);
-        for n in [
-            d.error_codes.len(),
-            f.positions_explained.len(),
-            f.positions_unexplained.len(),
-        ] {
-            args.push(b.number(n as f64)?);
-        }
-        debug_assert_eq!(args.len(), FIXED_ARGS);
-        for &code in &d.error_codes {
-            args.push(b.int(code)?);
-        }
-        for &p in f.positions_explained.iter().chain(&f.positions_unexplained) {
-            args.push(b.int(i32::from(p))?);
-        }
-        for (name, value) in &d.attributes {
-            let index = self.name(b, name)?;
-            args.push(b.number(f64::from(index))?);
-            args.push(match value {
-                Attribute::One(one) => b.opt_string(one.as_deref())?,
-                Attribute::Many(_) => decoded::attribute(b, value)?,
-            });
-        }
+        self.out = out;
+        written?;
         self.call(self.build, &args)
     }
 }
 
 impl Drop for Factory {
     fn drop(&mut self) {
-        // SAFETY: both references belong to `self.env` and are deleted once;
+        // SAFETY: every reference belongs to `self.env` and is deleted once;
         // the owner is dropped on its JS thread.
         unsafe {
-            sys::napi_delete_reference(self.env, self.register);
+            sys::napi_delete_reference(self.env, self.set_buffer);
             sys::napi_delete_reference(self.env, self.build);
+            if let Some(buffer) = self.buffer.take() {
+                sys::napi_delete_reference(self.env, buffer.reference);
+            }
         }
     }
 }

@@ -71,11 +71,17 @@ impl Builder {
         let len = isize::try_from(s.len()).map_err(|_| {
             napi::Error::new(Status::InvalidArg, "string too long for JS".to_owned())
         })?;
-        // SAFETY: the pointer and length describe valid UTF-8 that outlives the call.
-        check(
-            unsafe { sys::napi_create_string_utf8(self.env, s.as_ptr().cast(), len, &mut out) },
-            "string",
-        )?;
+        // ASCII is also Latin-1, which V8 takes as it is (UTF-8 is decoded).
+        // SAFETY: the pointer and length describe valid UTF-8 (ASCII in the
+        // first case) that outlives the call.
+        let status = unsafe {
+            if s.is_ascii() {
+                sys::napi_create_string_latin1(self.env, s.as_ptr().cast(), len, &mut out)
+            } else {
+                sys::napi_create_string_utf8(self.env, s.as_ptr().cast(), len, &mut out)
+            }
+        };
+        check(status, "string")?;
         Ok(out)
     }
 

@@ -17,6 +17,7 @@ mod js;
 mod objects;
 mod promise;
 mod report;
+mod strings;
 
 pub use decoded::{DecodeFacts, Decoded, DecodedValue};
 pub use decoder::{DecodeOptions, Decoder, OpenOptions};

@@ -7,6 +7,20 @@ const assert = require('node:assert/strict')
 const { vin, testDatabaseUrl, goldenRows, rustDecodes } = require('./support')
 
 const golden = goldenRows()
+
+/** The CLI's JSON with camelCase keys (attribute names are kept as they are). */
+function camel (value) {
+  if (Array.isArray(value) || value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [
+    k.replace(/_([a-z])/g, (_, c) => c.toUpperCase()),
+    k === 'attributes' ? v : camel(v),
+  ]))
+}
+
+/** A (frozen) result as plain objects and arrays, for deepEqual with parsed JSON. */
+function plain (d) {
+  return JSON.parse(JSON.stringify(d))
+}
 const url = testDatabaseUrl()
 let decoder
 
@@ -31,6 +45,8 @@ test('golden VINs decode in Node exactly as in Rust', async () => {
     assert.deepEqual(d.errorCodes, r.error_codes, row.vin)
     assert.deepEqual({ ...d.attributes }, r.attributes, row.vin)
     assert.equal(d.confidence, r.confidence, row.vin)
+    // Every field, typed ones and facts included, as the CLI prints it.
+    assert.deepEqual(plain(d), { ...camel(r), values: null }, row.vin)
     for (const [name, value] of Object.entries(row.expected)) {
       expectedFields++
       if (JSON.stringify(d.attributes[name]) === JSON.stringify(value)) matchedFields++

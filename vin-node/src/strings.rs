@@ -1,0 +1,203 @@
+//! The strings one JS environment already holds, numbered, so that a result
+//! refers to them by number instead of creating them again.
+//!
+//! Most strings of a result are the catalog's (`Arc<str>` shared between all
+//! results: variable names, makes, models, lookup values), and creating a JS
+//! string costs a Node-API call and a copy, some 0.1 µs each, over a hundred
+//! times per result. Here each distinct string is sent to JS once; the
+//! factory's JS side keeps them in an array in the order they were numbered.
+//!
+//! Shared strings are found by address (holding the `Arc`, so that the
+//! address cannot be reused while the entry exists), other text by content.
+//! Strings made during a decode (error texts, model years) come as new `Arc`s
+//! each time: they are found by content without remembering their address,
+//! so they do not fill the table. The table starts over when it is full or
+//! the dataset changes, which keeps it bounded.
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+/// Strings the table holds before it starts over (a few MB of JS heap).
+pub const CAPACITY: u32 = 1 << 16;
+
+/// Attribute-name lists that get a compiled object literal, at most.
+pub const SHAPES: u32 = 1024;
+
+/// Attribute-name lists remembered (seen once or more), at most.
+const SEEN_SHAPES: usize = 16 * 1024;
+
+/// The numbered strings of one environment (the Rust side of the table).
+#[derive(Default)]
+pub struct Strings {
+    /// Shared strings by address (of their text), with their number.
+    by_address: FxHashMap<usize, u32>,
+    /// Keeps the addresses in `by_address` from being reused.
+    held: Vec<Arc<str>>,
+    /// Every numbered string by content.
+    by_text: FxHashMap<Box<str>, u32>,
+    /// The next number; also how many strings the JS side holds.
+    next: u32,
+    /// The dataset the table's strings came from.
+    dataset: Option<i64>,
+    /// The JS side may not hold what this side numbered (a build failed).
+    unsure: bool,
+    /// Attribute-name lists (as string numbers) seen, with their shape
+    /// number once seen twice.
+    shapes: FxHashMap<Box<[u32]>, Option<u32>>,
+    /// The next shape number.
+    next_shape: u32,
+}
+
+/// How [`Strings::find`] answered.
+pub enum Found {
+    /// The string has this number.
+    Known(u32),
+    /// The string was numbered now: the JS side must get it with this build.
+    New(u32),
+}
+
+impl Strings {
+    /// Starts a build for `dataset`; `true` when the table starts over, so the
+    /// JS side must drop its strings first.
+    pub fn begin(&mut self, dataset: i64) -> bool {
+        let over = self.unsure || self.next >= CAPACITY || self.dataset != Some(dataset);
+        if over {
+            self.by_address.clear();
+            self.held.clear();
+            self.by_text.clear();
+            self.shapes.clear();
+            self.next = 0;
+            self.next_shape = 0;
+            self.dataset = Some(dataset);
+            self.unsure = false;
+        }
+        over
+    }
+
+    /// Marks the JS side's strings as unknown (a build failed midway): the
+    /// next build starts over.
+    pub fn forget(&mut self) {
+        self.unsure = true;
+    }
+
+    fn number(&mut self) -> u32 {
+        let n = self.next;
+        self.next += 1;
+        n
+    }
+
+    /// The number of a shared string.
+    pub fn shared(&mut self, s: &Arc<str>) -> Found {
+        let address = s.as_ptr() as usize;
+        if let Some(&n) = self.by_address.get(&address) {
+            return Found::Known(n);
+        }
+        if let Some(&n) = self.by_text.get(&**s) {
+            return Found::Known(n);
+        }
+        let n = self.number();
+        self.by_text.insert(Box::from(&**s), n);
+        self.by_address.insert(address, n);
+        self.held.push(Arc::clone(s));
+        Found::New(n)
+    }
+
+    /// The number of some text.
+    pub fn text(&mut self, s: &str) -> Found {
+        if let Some(&n) = self.by_text.get(s) {
+            return Found::Known(n);
+        }
+        let n = self.number();
+        self.by_text.insert(Box::from(s), n);
+        Found::New(n)
+    }
+
+    /// The shape number of a list of attribute names (string numbers, in
+    /// order), from its second sighting on: the JS side compiles an object
+    /// literal for each shape, worth it only for lists that recur. Most
+    /// results share a few lists. `None` while the list is new, or when the
+    /// bounds are reached.
+    pub fn shape(&mut self, names: &[u32]) -> Option<u32> {
+        if let Some(shape) = self.shapes.get_mut(names) {
+            if shape.is_none() && self.next_shape < SHAPES {
+                *shape = Some(self.next_shape);
+                self.next_shape += 1;
+            }
+            return *shape;
+        }
+        if self.shapes.len() < SEEN_SHAPES {
+            self.shapes.insert(Box::from(names), None);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(found: Found) -> (u32, bool) {
+        match found {
+            Found::Known(n) => (n, false),
+            Found::New(n) => (n, true),
+        }
+    }
+
+    #[test]
+    fn numbers_each_distinct_string_once() {
+        let mut t = Strings::default();
+        assert!(t.begin(1));
+        let make: Arc<str> = Arc::from("HONDA");
+        assert_eq!(number(t.shared(&make)), (0, true));
+        assert_eq!(number(t.shared(&make)), (0, false));
+        // The same text from another allocation or as plain text: same number.
+        assert_eq!(number(t.shared(&Arc::from("HONDA"))), (0, false));
+        assert_eq!(number(t.text("HONDA")), (0, false));
+        assert_eq!(number(t.text("Accord")), (1, true));
+        assert_eq!(number(t.shared(&Arc::from("Accord"))), (1, false));
+        assert!(!t.begin(1));
+        assert_eq!(number(t.text("Accord")), (1, false));
+    }
+
+    #[test]
+    fn shapes_from_the_second_sighting_and_bounded() {
+        let mut t = Strings::default();
+        t.begin(1);
+        assert_eq!(t.shape(&[1, 2, 3]), None);
+        assert_eq!(t.shape(&[1, 2, 3]), Some(0));
+        assert_eq!(t.shape(&[1, 2, 3]), Some(0));
+        assert_eq!(t.shape(&[1, 2]), None);
+        assert_eq!(t.shape(&[1, 2]), Some(1));
+        for i in 2..SHAPES {
+            t.shape(&[i, 0]);
+            assert_eq!(t.shape(&[i, 0]), Some(i));
+        }
+        t.shape(&[0]);
+        assert_eq!(t.shape(&[0]), None, "no more shapes than SHAPES");
+        assert_eq!(t.shape(&[1, 2]), Some(1));
+        // Numbers change when the table starts over: so do shapes.
+        t.forget();
+        t.begin(1);
+        assert_eq!(t.shape(&[1, 2]), None);
+    }
+
+    #[test]
+    fn starts_over_on_a_new_dataset_after_a_failure_and_when_full() {
+        let mut t = Strings::default();
+        assert!(t.begin(1));
+        assert_eq!(number(t.text("a")), (0, true));
+        assert!(t.begin(2));
+        assert_eq!(number(t.text("a")), (0, true));
+        t.forget();
+        assert!(t.begin(2));
+        assert_eq!(number(t.text("a")), (0, true));
+        for i in 1..CAPACITY - 1 {
+            t.text(&i.to_string());
+        }
+        assert!(!t.begin(2));
+        t.text("one more");
+        assert!(t.begin(2));
+        assert_eq!(number(t.text("a")), (0, true));
+    }
+}
