@@ -5,7 +5,9 @@
 //!   corpus generated from the catalog's own patterns across all WMIs;
 //! - `decode/cache_hit`: the same VINs answered from the result cache;
 //! - `decode/cold_wmi_postgres` (only with `DATABASE_URL`): loading one WMI's
-//!   rows from Postgres and compiling them, what a cold VIN costs.
+//!   rows from Postgres and compiling them, what a cold VIN costs, over every
+//!   WMI with patterns; `decode/cold_wmi_postgres_largest` the same over the
+//!   ten WMIs with the most patterns.
 //!
 //! Data: the full lite file when `VPIC_LITE` is set (loaded through the ETL
 //! into a temporary SQLite file first), else the committed sample.
@@ -132,18 +134,46 @@ fn cold_postgres(
     let (version, rows) = s.rt.block_on(store.load_globals()).expect("globals");
     let globals = vin_db::catalog::Globals::compile(version, rows);
     let (_, all) = s.rt.block_on(store.load_all_wmis()).expect("WMIs");
-    let wmis: Vec<String> = all
+    let mut wmis: Vec<(usize, String)> = all
         .iter()
         .filter(|w| !w.patterns.is_empty())
-        .map(|w| w.wmi.clone())
+        .map(|w| (w.patterns.len(), w.wmi.clone()))
         .collect();
     drop(all);
+    let every: Vec<String> = wmis.iter().map(|w| w.1.clone()).collect();
+    wmis.sort_by(|a, b| b.cmp(a));
+    let largest: Vec<String> = wmis.iter().take(10).map(|w| w.1.clone()).collect();
+    eprintln!("largest WMIs: {largest:?}");
+    // The decoder's cold path: the head rows, the patterns of its schemas
+    // (none resident: each catalog is dropped before the next load), the compile.
+    let cold = |wmi: &str| {
+        s.rt.block_on(async {
+            let (_, head) = store.load_wmi_head(wmi).await.expect("head");
+            let wanted: Vec<(i32, bool)> = head
+                .schemas
+                .iter()
+                .map(|s| (s.id, s.tobeqced.unwrap_or(false)))
+                .collect();
+            let ids: Vec<i32> = wanted.iter().map(|w| w.0).collect();
+            let (_, patterns) = store.load_patterns(&ids).await.expect("patterns");
+            let compiled = globals
+                .schema_cache()
+                .compile_all(&globals, &wanted, &patterns);
+            vin_db::catalog::WmiCatalog::compile_with(&globals, head, compiled)
+        })
+    };
     let mut k = 0usize;
     group.bench_function("cold_wmi_postgres", |b| {
         b.iter(|| {
-            k = (k + 1) % wmis.len();
-            let (_, rows) = s.rt.block_on(store.load_wmi(&wmis[k])).expect("load");
-            black_box(vin_db::catalog::WmiCatalog::compile(&globals, rows))
+            k = (k + 1) % every.len();
+            black_box(cold(&every[k]))
+        })
+    });
+    let mut k = 0usize;
+    group.bench_function("cold_wmi_postgres_largest", |b| {
+        b.iter(|| {
+            k = (k + 1) % largest.len();
+            black_box(cold(&largest[k]))
         })
     });
 }
