@@ -133,7 +133,12 @@ impl fmt::Display for Num {
             Num::Int4(v) => write!(f, "{v}"),
             Num::Int8(v) => write!(f, "{v}"),
             Num::Dec { mantissa, scale } => {
-                let digits = mantissa.unsigned_abs().to_string();
+                // Most values fit 64 bits, whose printing is much cheaper.
+                let magnitude = mantissa.unsigned_abs();
+                let digits = match u64::try_from(magnitude) {
+                    Ok(small) => small.to_string(),
+                    Err(_) => magnitude.to_string(),
+                };
                 let scale = scale as usize;
                 if mantissa < 0 {
                     f.write_str("-")?;

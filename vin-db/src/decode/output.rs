@@ -25,43 +25,133 @@ fn number<T: std::str::FromStr>(d: &Decoded, globals: &Globals, element: i32) ->
     d.get(name).and_then(|v| v.trim().parse().ok())
 }
 
+/// Orders of the elements of one [`Globals`], indexed by element id. They
+/// are hints: every order built from them is checked before it is used.
+#[derive(Default)]
+struct Orders {
+    /// The globals they were computed for (address and version).
+    source: (usize, i64),
+    /// Position in the byte order of the names.
+    name: Vec<u32>,
+    /// Position of a printed element in output order (group rank, id);
+    /// `u32::MAX` for the others.
+    output: Vec<u32>,
+    /// Number of printed elements.
+    printed: usize,
+    /// Reused counters of the bucket sort.
+    counts: Vec<u32>,
+}
+
+impl Orders {
+    fn refresh(&mut self, globals: &Globals) {
+        let source = (std::ptr::from_ref(globals) as usize, globals.version());
+        if self.source == source {
+            return;
+        }
+        let slot = |table: &mut Vec<u32>, id: i32, value: usize| {
+            if let Ok(id) = usize::try_from(id) {
+                if table.len() <= id {
+                    table.resize(id + 1, u32::MAX);
+                }
+                table[id] = u32::try_from(value).unwrap_or(u32::MAX);
+            }
+        };
+        let mut names: Vec<(&str, i32)> = globals.elements().map(|e| (&*e.name, e.id)).collect();
+        names.sort_unstable();
+        self.name.clear();
+        for (rank, &(_, id)) in names.iter().enumerate() {
+            slot(&mut self.name, id, rank);
+        }
+        let mut printed: Vec<(u8, i32)> = globals
+            .elements()
+            .filter(|e| e.printed)
+            .map(|e| (e.group_rank, e.id))
+            .collect();
+        printed.sort_unstable();
+        self.output.clear();
+        for (position, &(_, id)) in printed.iter().enumerate() {
+            slot(&mut self.output, id, position);
+        }
+        self.printed = printed.len();
+        self.source = source;
+    }
+
+    fn get(table: &[u32], id: i32) -> u32 {
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| table.get(i).copied())
+            .unwrap_or(u32::MAX)
+    }
+}
+
 thread_local! {
-    /// Each element's position in the byte order of the names, for the
-    /// globals last seen on this thread (identified by address and version).
-    static NAME_RANK: RefCell<(usize, i64, Vec<u32>)> = const { RefCell::new((0, 0, Vec::new())) };
+    /// The orders of the globals last seen on this thread.
+    static ORDERS: RefCell<Orders> = RefCell::new(Orders::default());
+}
+
+/// Step 5: the indexes of the printed items, ordered by group rank, element
+/// id, then creation. Items are kept in creation order, so a bucket sort by
+/// the element's output position keeps creation order within an element.
+pub(super) fn output_order(globals: &Globals, items: &[Item]) -> Vec<usize> {
+    let element = |i: usize| globals.element(items[i].element);
+    let mut order: Vec<usize> = Vec::with_capacity(items.len());
+    let bucketed = ORDERS.with_borrow_mut(|orders| {
+        orders.refresh(globals);
+        if !items.is_sorted_by_key(|i| i.seq) {
+            return false;
+        }
+        let Orders {
+            output,
+            printed,
+            counts,
+            ..
+        } = orders;
+        counts.clear();
+        counts.resize(*printed + 1, 0);
+        let mut total = 0;
+        for item in items {
+            if globals.element(item.element).is_some_and(|e| e.printed) {
+                let slot = usize::try_from(Orders::get(output, item.element))
+                    .ok()
+                    .and_then(|p| p.checked_add(1));
+                let Some(c) = slot.and_then(|p| counts.get_mut(p)) else {
+                    return false;
+                };
+                *c += 1;
+                total += 1;
+            }
+        }
+        for b in 1..counts.len() {
+            counts[b] += counts[b - 1];
+        }
+        order.resize(total, 0);
+        for (index, item) in items.iter().enumerate() {
+            if globals.element(item.element).is_some_and(|e| e.printed) {
+                let bucket = Orders::get(output, item.element) as usize;
+                order[counts[bucket] as usize] = index;
+                counts[bucket] += 1;
+            }
+        }
+        true
+    });
+    let key = |i: usize| element(i).map(|e| (e.group_rank, e.id, items[i].seq));
+    if !bucketed || !order.is_sorted_by_key(|&i| key(i)) {
+        order.clear();
+        order.extend((0..items.len()).filter(|&i| element(i).is_some_and(|e| e.printed)));
+        order.sort_unstable_by_key(|&i| key(i));
+    }
+    order
 }
 
 /// The position of each variable in name order, as the attribute map holds
 /// them: by the elements' name ranks when those are known (checked), by the
 /// names themselves otherwise. Equal names end up adjacent.
 fn name_order(globals: &Globals, vars: &[(i32, Arc<str>, Attribute)]) -> Vec<usize> {
-    let key = (std::ptr::from_ref(globals) as usize, globals.version());
-    let mut order: Vec<u64> = NAME_RANK.with_borrow_mut(|(address, version, ranks)| {
-        if (*address, *version) != key {
-            let mut names: Vec<(&str, i32)> =
-                globals.elements().map(|e| (&*e.name, e.id)).collect();
-            names.sort_unstable();
-            ranks.clear();
-            for (rank, &(_, id)) in names.iter().enumerate() {
-                let Ok(id) = usize::try_from(id) else {
-                    continue;
-                };
-                if ranks.len() <= id {
-                    ranks.resize(id + 1, u32::MAX);
-                }
-                ranks[id] = u32::try_from(rank).unwrap_or(u32::MAX);
-            }
-            (*address, *version) = key;
-        }
+    let mut order: Vec<u64> = ORDERS.with_borrow_mut(|orders| {
+        orders.refresh(globals);
         vars.iter()
             .enumerate()
-            .map(|(n, (id, _, _))| {
-                let rank = usize::try_from(*id)
-                    .ok()
-                    .and_then(|i| ranks.get(i).copied())
-                    .unwrap_or(u32::MAX);
-                (u64::from(rank) << 32) | n as u64
-            })
+            .map(|(n, (id, _, _))| (u64::from(Orders::get(&orders.name, *id)) << 32) | n as u64)
             .collect()
     });
     // Rank, then position: unique keys, so an unstable sort of numbers will do.
@@ -125,39 +215,14 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
     pass.items
         .retain(|i| !(i.tobe_qced == Some(true) || (i.src.qc_swept() && i.qc_schema)));
 
-    // Steps 3 and 5: printed elements, ordered by group rank, element id,
-    // creation; the order packed in one number (rank: 8 bits, id: 24 bits,
-    // sequence: 32 bits) beside the item's index, so the sort moves little.
-    let mut packed = true;
-    let mut order: Vec<(u64, u32)> = Vec::with_capacity(pass.items.len());
-    for (index, item) in pass.items.iter().enumerate() {
-        let Some(e) = globals.element(item.element).filter(|e| e.printed) else {
-            continue;
-        };
-        let id = u64::try_from(e.id).unwrap_or(u64::MAX);
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
-        packed &= id < 1 << 24 && index < u32::MAX;
-        let key = (u64::from(e.group_rank) << 56) | (id << 32) | u64::from(item.seq);
-        order.push((key, index));
-    }
-    let mut rows: Vec<(&Item, &crate::catalog::ElementInfo)> = Vec::with_capacity(order.len());
-    if packed {
-        order.sort_unstable_by_key(|r| r.0);
-        for &(_, index) in &order {
-            let item = &pass.items[index as usize];
-            if let Some(e) = globals.element(item.element) {
-                rows.push((item, e));
-            }
-        }
-    } else {
-        rows.extend(
-            pass.items
-                .iter()
-                .filter_map(|i| globals.element(i.element).map(|e| (i, e)))
-                .filter(|(_, e)| e.printed),
-        );
-        rows.sort_unstable_by_key(|(i, e)| (e.group_rank, e.id, i.seq));
-    }
+    // Steps 3 and 5: printed elements, ordered by group rank, element id, creation.
+    let rows: Vec<(&Item, &crate::catalog::ElementInfo)> = output_order(globals, &pass.items)
+        .into_iter()
+        .filter_map(|i| {
+            let item = &pass.items[i];
+            globals.element(item.element).map(|e| (item, e))
+        })
+        .collect();
 
     let mut values = Vec::with_capacity(rows.len());
     let mut vars: Vec<(i32, Arc<str>, Attribute)> = Vec::with_capacity(rows.len());

@@ -920,3 +920,59 @@ fn element_sets_hold_small_and_large_ids() {
     }
     assert!(set.insert(1));
 }
+
+#[test]
+fn output_order_matches_a_plain_sort_with_fresh_and_reused_orders() {
+    use item::{Item, Src};
+    // Elements printed and not (100 is private, 101 undecoded), in a mixed
+    // creation order, some repeated; the expected order is the plain sort by
+    // group rank, element id and creation.
+    let elements = [28, 5, 129, 100, 26, 129, 143, 13, 101, 28, 39, 196, 5, 27];
+    let make = |seqs: &[u32]| -> Vec<Item> {
+        elements
+            .iter()
+            .zip(seqs)
+            .map(|(&e, &seq)| {
+                let mut it = Item::new(e, Src::Pattern, 0);
+                it.seq = seq;
+                it
+            })
+            .collect()
+    };
+    let expected = |g: &Globals, items: &[Item]| -> Vec<usize> {
+        let mut v: Vec<usize> = (0..items.len())
+            .filter(|&i| g.element(items[i].element).is_some_and(|e| e.printed))
+            .collect();
+        v.sort_by_key(|&i| {
+            let e = g.element(items[i].element).expect("printed element");
+            (e.group_rank, e.id, items[i].seq)
+        });
+        v
+    };
+    let g = globals();
+    let ascending: Vec<u32> = (1..=elements.len() as u32).collect();
+    let items = make(&ascending);
+    let order = output::output_order(&g, &items);
+    assert_eq!(order, expected(&g, &items));
+    assert!(
+        !order
+            .iter()
+            .any(|&i| [100, 101].contains(&items[i].element))
+    );
+    // Creation order not ascending: the fallback sort gives the same answer.
+    let shuffled: Vec<u32> = ascending.iter().rev().copied().collect();
+    let items = make(&shuffled);
+    assert_eq!(output::output_order(&g, &items), expected(&g, &items));
+    // Other globals of the same version: the remembered orders are rebuilt or,
+    // where they are stale, caught by the check.
+    let mut rows = globals_rows();
+    for e in &mut rows.elements {
+        if e.id == 129 {
+            e.group_name = Some("General".into());
+        }
+    }
+    let g2 = Globals::compile(3, rows);
+    let items = make(&ascending);
+    assert_eq!(output::output_order(&g2, &items), expected(&g2, &items));
+    assert_ne!(expected(&g2, &items), expected(&g, &items));
+}
