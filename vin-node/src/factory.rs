@@ -62,9 +62,12 @@ const SOURCE: &str = r#"(function () {
     const x = w[p++]
     return x < 0 ? null : x === 1
   }
+  const EMPTY = freeze([])
   function ints () {
+    let k = w[p++]
+    if (k === 0) return EMPTY
     const out = []
-    for (let k = w[p++]; k > 0; k--) out.push(w[p++])
+    for (; k > 0; k--) out.push(w[p++])
     return freeze(out)
   }
   function value () {
@@ -194,9 +197,6 @@ const DESCRIPTOR: i32 = -3;
 /// The numbers that may not fit an `i32`, at the head of the buffer as
 /// `f64`s, in this order (`HEAD` in [`SOURCE`] counts their `i32` slots).
 const REALS: usize = 5;
-
-/// Arguments of `build` before the fresh strings.
-const FIXED_ARGS: usize = 3;
 
 /// Size of the first shared buffer, in bytes (a result takes about 1 KB).
 const FIRST_BUFFER: usize = 8 * 1024;
@@ -403,6 +403,8 @@ pub struct Factory {
     out: Vec<i32>,
     /// A result's attribute names, reused between builds.
     names: Vec<u32>,
+    /// The arguments of `build`, reused between builds (emptied after each).
+    args: Vec<Raw>,
 }
 
 impl Factory {
@@ -438,6 +440,7 @@ impl Factory {
             strings: Strings::default(),
             out: Vec::with_capacity(FIRST_BUFFER / 4),
             names: Vec::new(),
+            args: Vec::new(),
         })
     }
 
@@ -519,7 +522,8 @@ impl Factory {
         } else {
             b.null()?
         };
-        let mut args = Vec::with_capacity(FIXED_ARGS + 8);
+        let mut args = std::mem::take(&mut self.args);
+        args.clear();
         args.push(values);
         args.push(b.string(&d.vin)?);
         args.push(b.string(&d.vehicle_descriptor)?);
@@ -554,8 +558,11 @@ impl Factory {
             Ok(())
         });
         self.out = out;
-        written?;
-        self.call(self.build, &args)
+        let built = written.and_then(|()| self.call(self.build, &args));
+        // The values are handles of this call's scope: none is kept.
+        args.clear();
+        self.args = args;
+        built
     }
 }
 
