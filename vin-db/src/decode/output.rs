@@ -25,21 +25,14 @@ fn number<T: std::str::FromStr>(d: &Decoded, globals: &Globals, element: i32) ->
     d.get(name).and_then(|v| v.trim().parse().ok())
 }
 
-/// Orders of the elements of one [`Globals`], indexed by element id. They
-/// are hints: every order built from them is checked before it is used.
+/// The byte order of the element names of one [`Globals`], indexed by
+/// element id. A hint: the order built from it is checked before it is used.
 #[derive(Default)]
 struct Orders {
-    /// The globals they were computed for (address and version).
+    /// The globals it was computed for (address and version).
     source: (usize, i64),
     /// Position in the byte order of the names.
     name: Vec<u32>,
-    /// Position of a printed element in output order (group rank, id);
-    /// `u32::MAX` for the others.
-    output: Vec<u32>,
-    /// Number of printed elements.
-    printed: usize,
-    /// Reused counters of the bucket sort.
-    counts: Vec<u32>,
 }
 
 impl Orders {
@@ -48,31 +41,17 @@ impl Orders {
         if self.source == source {
             return;
         }
-        let slot = |table: &mut Vec<u32>, id: i32, value: usize| {
-            if let Ok(id) = usize::try_from(id) {
-                if table.len() <= id {
-                    table.resize(id + 1, u32::MAX);
-                }
-                table[id] = u32::try_from(value).unwrap_or(u32::MAX);
-            }
-        };
         let mut names: Vec<(&str, i32)> = globals.elements().map(|e| (&*e.name, e.id)).collect();
         names.sort_unstable();
         self.name.clear();
         for (rank, &(_, id)) in names.iter().enumerate() {
-            slot(&mut self.name, id, rank);
+            if let Ok(id) = usize::try_from(id) {
+                if self.name.len() <= id {
+                    self.name.resize(id + 1, u32::MAX);
+                }
+                self.name[id] = u32::try_from(rank).unwrap_or(u32::MAX);
+            }
         }
-        let mut printed: Vec<(u8, i32)> = globals
-            .elements()
-            .filter(|e| e.printed)
-            .map(|e| (e.group_rank, e.id))
-            .collect();
-        printed.sort_unstable();
-        self.output.clear();
-        for (position, &(_, id)) in printed.iter().enumerate() {
-            slot(&mut self.output, id, position);
-        }
-        self.printed = printed.len();
         self.source = source;
     }
 
@@ -85,62 +64,34 @@ impl Orders {
 }
 
 thread_local! {
-    /// The orders of the globals last seen on this thread.
+    /// The name order of the globals last seen on this thread.
     static ORDERS: RefCell<Orders> = RefCell::new(Orders::default());
 }
 
 /// Step 5: the indexes of the printed items, ordered by group rank, element
-/// id, then creation. Items are kept in creation order, so a bucket sort by
-/// the element's output position keeps creation order within an element.
+/// id, then creation. The order is packed in one number (rank: 8 bits, id:
+/// 24 bits, sequence: 32 bits) beside the index, so the sort moves little.
 pub(super) fn output_order(globals: &Globals, items: &[Item]) -> Vec<usize> {
-    let element = |i: usize| globals.element(items[i].element);
-    let mut order: Vec<usize> = Vec::with_capacity(items.len());
-    let bucketed = ORDERS.with_borrow_mut(|orders| {
-        orders.refresh(globals);
-        if !items.is_sorted_by_key(|i| i.seq) {
-            return false;
-        }
-        let Orders {
-            output,
-            printed,
-            counts,
-            ..
-        } = orders;
-        counts.clear();
-        counts.resize(*printed + 1, 0);
-        let mut total = 0;
-        for item in items {
-            if globals.element(item.element).is_some_and(|e| e.printed) {
-                let slot = usize::try_from(Orders::get(output, item.element))
-                    .ok()
-                    .and_then(|p| p.checked_add(1));
-                let Some(c) = slot.and_then(|p| counts.get_mut(p)) else {
-                    return false;
-                };
-                *c += 1;
-                total += 1;
-            }
-        }
-        for b in 1..counts.len() {
-            counts[b] += counts[b - 1];
-        }
-        order.resize(total, 0);
-        for (index, item) in items.iter().enumerate() {
-            if globals.element(item.element).is_some_and(|e| e.printed) {
-                let bucket = Orders::get(output, item.element) as usize;
-                order[counts[bucket] as usize] = index;
-                counts[bucket] += 1;
-            }
-        }
-        true
-    });
-    let key = |i: usize| element(i).map(|e| (e.group_rank, e.id, items[i].seq));
-    if !bucketed || !order.is_sorted_by_key(|&i| key(i)) {
-        order.clear();
-        order.extend((0..items.len()).filter(|&i| element(i).is_some_and(|e| e.printed)));
-        order.sort_unstable_by_key(|&i| key(i));
+    let mut packed = true;
+    let mut order: Vec<(u64, usize)> = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let Some(e) = globals.element(item.element).filter(|e| e.printed) else {
+            continue;
+        };
+        let id = u64::try_from(e.id).unwrap_or(u64::MAX);
+        packed &= id < 1 << 24;
+        let key = (u64::from(e.group_rank) << 56) | (id << 32) | u64::from(item.seq);
+        order.push((key, index));
     }
-    order
+    if packed {
+        order.sort_unstable_by_key(|r| r.0);
+    } else {
+        order.sort_unstable_by_key(|&(_, i)| {
+            let e = globals.element(items[i].element);
+            (e.map(|e| (e.group_rank, e.id)), items[i].seq)
+        });
+    }
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 /// The position of each variable in name order, as the attribute map holds

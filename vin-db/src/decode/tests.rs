@@ -922,7 +922,7 @@ fn element_sets_hold_small_and_large_ids() {
 }
 
 #[test]
-fn output_order_matches_a_plain_sort_with_fresh_and_reused_orders() {
+fn output_order_matches_a_plain_sort() {
     use item::{Item, Src};
     // Elements printed and not (100 is private, 101 undecoded), in a mixed
     // creation order, some repeated; the expected order is the plain sort by
@@ -959,12 +959,11 @@ fn output_order_matches_a_plain_sort_with_fresh_and_reused_orders() {
             .iter()
             .any(|&i| [100, 101].contains(&items[i].element))
     );
-    // Creation order not ascending: the fallback sort gives the same answer.
+    // Creation order not ascending: the sequence numbers still decide.
     let shuffled: Vec<u32> = ascending.iter().rev().copied().collect();
     let items = make(&shuffled);
     assert_eq!(output::output_order(&g, &items), expected(&g, &items));
-    // Other globals of the same version: the remembered orders are rebuilt or,
-    // where they are stale, caught by the check.
+    // Other globals of the same version order by their own group ranks.
     let mut rows = globals_rows();
     for e in &mut rows.elements {
         if e.id == 129 {
