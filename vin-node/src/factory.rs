@@ -198,8 +198,10 @@ const DESCRIPTOR: i32 = -3;
 /// `f64`s, in this order (`HEAD` in [`SOURCE`] counts their `i32` slots).
 const REALS: usize = 5;
 
-/// Size of the first shared buffer, in bytes (a result takes about 1 KB).
-const FIRST_BUFFER: usize = 8 * 1024;
+/// Size of the first shared buffer, in bytes. A result takes about 1 KB: the
+/// buffer grows (to a power of two) with the first results, which also keeps
+/// growing tested by every run of the tests.
+const FIRST_BUFFER: usize = 512;
 
 /// The shared buffer as the native side sees it.
 struct Buffer {

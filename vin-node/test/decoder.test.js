@@ -58,6 +58,22 @@ test('golden VINs decode in Node exactly as in Rust', async () => {
     `${matchedFields}/${expectedFields} expected fields reproduced`)
 })
 
+test('results built again (strings and attribute lists already sent to JS) equal the first ones', async () => {
+  // A decoder of its own: its JS side starts with no strings and no
+  // compiled attribute lists; no remembered objects, so every call builds.
+  const own = await vin.Decoder.open({ url, objectCacheEntries: 0 })
+  try {
+    const vins = golden.map((g) => g.vin)
+    const first = vins.map((v) => plain(own.decodeSync(v)))
+    for (let round = 0; round < 3; round++) {
+      vins.forEach((v, i) => assert.deepEqual(plain(own.decodeSync(v)), first[i], v))
+    }
+    vins.forEach((v, i) => assert.deepEqual(plain(decoder.decodeSync(v)), first[i], v))
+  } finally {
+    await own.close()
+  }
+})
+
 test('the typed fields mirror the attributes', async () => {
   const d = await decoder.decode('1HGCM82633A004352')
   assert.equal(d.vin, '1HGCM82633A004352')
