@@ -68,30 +68,45 @@ thread_local! {
     static ORDERS: RefCell<Orders> = RefCell::new(Orders::default());
 }
 
-/// Step 5: the indexes of the printed items, ordered by group rank, element
-/// id, then creation. The order is packed in one number (rank: 8 bits, id:
-/// 24 bits, sequence: 32 bits) beside the index, so the sort moves little.
-pub(super) fn output_order(globals: &Globals, items: &[Item]) -> Vec<usize> {
+/// Steps 3 and 5: the printed items with their elements, ordered by group
+/// rank, element id, creation; the order packed in one number (rank: 8 bits,
+/// id: 24 bits, sequence: 32 bits) beside the item's index, so the sort
+/// moves little.
+pub(super) fn output_rows<'a>(
+    globals: &'a Globals,
+    items: &'a [Item],
+) -> Vec<(&'a Item, &'a crate::catalog::ElementInfo)> {
     let mut packed = true;
-    let mut order: Vec<(u64, usize)> = Vec::with_capacity(items.len());
+    let mut order: Vec<(u64, u32)> = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         let Some(e) = globals.element(item.element).filter(|e| e.printed) else {
             continue;
         };
         let id = u64::try_from(e.id).unwrap_or(u64::MAX);
-        packed &= id < 1 << 24;
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        packed &= id < 1 << 24 && index < u32::MAX;
         let key = (u64::from(e.group_rank) << 56) | (id << 32) | u64::from(item.seq);
         order.push((key, index));
     }
+    let mut rows: Vec<(&Item, &crate::catalog::ElementInfo)> = Vec::with_capacity(order.len());
     if packed {
         order.sort_unstable_by_key(|r| r.0);
+        for &(_, index) in &order {
+            let item = &items[index as usize];
+            if let Some(e) = globals.element(item.element) {
+                rows.push((item, e));
+            }
+        }
     } else {
-        order.sort_unstable_by_key(|&(_, i)| {
-            let e = globals.element(items[i].element);
-            (e.map(|e| (e.group_rank, e.id)), items[i].seq)
-        });
+        rows.extend(
+            items
+                .iter()
+                .filter_map(|i| globals.element(i.element).map(|e| (i, e)))
+                .filter(|(_, e)| e.printed),
+        );
+        rows.sort_unstable_by_key(|(i, e)| (e.group_rank, e.id, i.seq));
     }
-    order.into_iter().map(|(_, i)| i).collect()
+    rows
 }
 
 /// The position of each variable in name order, as the attribute map holds
@@ -166,14 +181,7 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
     pass.items
         .retain(|i| !(i.tobe_qced == Some(true) || (i.src.qc_swept() && i.qc_schema)));
 
-    // Steps 3 and 5: printed elements, ordered by group rank, element id, creation.
-    let rows: Vec<(&Item, &crate::catalog::ElementInfo)> = output_order(globals, &pass.items)
-        .into_iter()
-        .filter_map(|i| {
-            let item = &pass.items[i];
-            globals.element(item.element).map(|e| (item, e))
-        })
-        .collect();
+    let rows = output_rows(globals, &pass.items);
 
     let mut values = Vec::with_capacity(rows.len());
     let mut vars: Vec<(i32, Arc<str>, Attribute)> = Vec::with_capacity(rows.len());

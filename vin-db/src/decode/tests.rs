@@ -939,39 +939,46 @@ fn output_order_matches_a_plain_sort() {
             })
             .collect()
     };
-    let expected = |g: &Globals, items: &[Item]| -> Vec<usize> {
-        let mut v: Vec<usize> = (0..items.len())
-            .filter(|&i| g.element(items[i].element).is_some_and(|e| e.printed))
+    let expected = |g: &Globals, items: &[Item]| -> Vec<(i32, u32)> {
+        let mut v: Vec<(i32, u32)> = items
+            .iter()
+            .filter(|i| g.element(i.element).is_some_and(|e| e.printed))
+            .map(|i| (i.element, i.seq))
             .collect();
-        v.sort_by_key(|&i| {
-            let e = g.element(items[i].element).expect("printed element");
-            (e.group_rank, e.id, items[i].seq)
+        v.sort_by_key(|&(element, seq)| {
+            let e = g.element(element).expect("printed element");
+            (e.group_rank, e.id, seq)
         });
         v
+    };
+    let order = |g: &Globals, items: &[Item]| -> Vec<(i32, u32)> {
+        output::output_rows(g, items)
+            .iter()
+            .map(|(i, e)| {
+                assert_eq!(i.element, e.id);
+                (i.element, i.seq)
+            })
+            .collect()
     };
     let g = globals();
     let ascending: Vec<u32> = (1..=elements.len() as u32).collect();
     let items = make(&ascending);
-    let order = output::output_order(&g, &items);
-    assert_eq!(order, expected(&g, &items));
-    assert!(
-        !order
-            .iter()
-            .any(|&i| [100, 101].contains(&items[i].element))
-    );
+    let rows = order(&g, &items);
+    assert_eq!(rows, expected(&g, &items));
+    assert!(!rows.iter().any(|(element, _)| [100, 101].contains(element)));
     // Creation order not ascending: the sequence numbers still decide.
     let shuffled: Vec<u32> = ascending.iter().rev().copied().collect();
     let items = make(&shuffled);
-    assert_eq!(output::output_order(&g, &items), expected(&g, &items));
+    assert_eq!(order(&g, &items), expected(&g, &items));
     // Other globals of the same version order by their own group ranks.
-    let mut rows = globals_rows();
-    for e in &mut rows.elements {
+    let mut changed = globals_rows();
+    for e in &mut changed.elements {
         if e.id == 129 {
             e.group_name = Some("General".into());
         }
     }
-    let g2 = Globals::compile(3, rows);
+    let g2 = Globals::compile(3, changed);
     let items = make(&ascending);
-    assert_eq!(output::output_order(&g2, &items), expected(&g2, &items));
+    assert_eq!(order(&g2, &items), expected(&g2, &items));
     assert_ne!(expected(&g2, &items), expected(&g, &items));
 }
