@@ -4,51 +4,21 @@
 //! and on Postgres still the live dataset's after swaps move the pointer
 //! away from (and then drop) the schema the store read last.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod store_support;
+
+use std::path::Path;
 
 use sqlx::Connection as _;
 use vin_db::etl::{self, RunOptions};
 use vin_db::model::WmiRows;
 use vin_db::store::{Backend, Store};
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample/vpic-sample.sql.gz")
-}
-
-/// A fresh Postgres database, or `None` (outside CI) without `DATABASE_URL`.
-async fn fresh_pg() -> Option<String> {
-    let Ok(base) = std::env::var("DATABASE_URL") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "DATABASE_URL must be set under CI"
-        );
-        eprintln!("note: DATABASE_URL unset; skipping the Postgres half of this test");
-        return None;
-    };
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let name = format!(
-        "vin_head_t{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::raw_sql(&sql).execute(&mut admin).await.unwrap();
-    }
-    let (prefix, _) = base.split('?').next().unwrap().rsplit_once('/').unwrap();
-    Some(format!("{prefix}/{name}"))
-}
-
 fn opts(force: bool) -> RunOptions {
     RunOptions {
         quiet: true,
         force,
         derive_dropdowns: false,
-        ..RunOptions::new(sample().display().to_string())
+        ..RunOptions::new(store_support::sample().display().to_string())
     }
 }
 
@@ -113,7 +83,7 @@ async fn one_query_head_equals_the_row_by_row_answer() {
         "sqlite://{}",
         dir.path().join("vin.sqlite").display()
     )];
-    urls.extend(fresh_pg().await);
+    urls.extend(store_support::fresh_pg("head").await);
     let mut answers = Vec::new();
     for url in &urls {
         etl::run_etl(url, &opts(false)).await.unwrap();
@@ -155,7 +125,7 @@ async fn one_query_head_equals_the_row_by_row_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_head_follows_the_live_pointer() {
-    let Some(url) = fresh_pg().await else {
+    let Some(url) = store_support::fresh_pg("head").await else {
         return;
     };
     let first = etl::run_etl(&url, &opts(false)).await.unwrap();

@@ -5,40 +5,15 @@
 //! without the packed table still answers the same, and a damaged value is
 //! a typed error, for the store and for a decoder.
 
+mod store_support;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use sqlx::{Connection as _, Row as _};
 use vin_db::decoder::{Decoder, DecoderConfig};
 use vin_db::etl::{self, RunOptions};
 use vin_db::model::{PatternRow, Timestamp};
 use vin_db::store::{Backend, Store};
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample/vpic-sample.sql.gz")
-}
-
-/// A fresh Postgres database, or `None` (outside CI) without `DATABASE_URL`.
-async fn fresh_pg() -> Option<String> {
-    let Ok(base) = std::env::var("DATABASE_URL") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "DATABASE_URL must be set under CI"
-        );
-        eprintln!("note: DATABASE_URL unset; skipping the Postgres half of this test");
-        return None;
-    };
-    let name = format!("vin_pack_t{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::raw_sql(&sql).execute(&mut admin).await.unwrap();
-    }
-    let (prefix, _) = base.split('?').next().unwrap().rsplit_once('/').unwrap();
-    Some(format!("{prefix}/{name}"))
-}
 
 fn ts(v: Option<String>) -> Option<Timestamp> {
     v.map(|t| Timestamp::parse(&t).expect("a stored timestamp"))
@@ -92,13 +67,13 @@ async fn packed_patterns_round_trip_and_damage_is_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite_path = dir.path().join("vin.sqlite");
     let mut urls = vec![format!("sqlite://{}", sqlite_path.display())];
-    urls.extend(fresh_pg().await);
+    urls.extend(store_support::fresh_pg("pack").await);
     let mut answers = Vec::new();
     for url in &urls {
         let opts = RunOptions {
             quiet: true,
             derive_dropdowns: false,
-            ..RunOptions::new(sample().display().to_string())
+            ..RunOptions::new(store_support::sample().display().to_string())
         };
         etl::run_etl(url, &opts).await.unwrap();
         let store = Store::open(url).await.unwrap();
@@ -188,7 +163,7 @@ async fn sqlite_damaged_value_and_missing_table() {
     let opts = RunOptions {
         quiet: true,
         derive_dropdowns: false,
-        ..RunOptions::new(sample().display().to_string())
+        ..RunOptions::new(store_support::sample().display().to_string())
     };
     etl::run_etl(&url, &opts).await.unwrap();
     let store = Store::open(&url).await.unwrap();

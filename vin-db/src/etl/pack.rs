@@ -5,9 +5,8 @@
 use futures_util::TryStreamExt as _;
 
 use super::Staging;
-use crate::model::PatternRow;
 use crate::store::packed::Packer;
-use crate::store::rows::ts;
+use crate::store::rows::pattern_row;
 use crate::{Error, Result};
 
 /// Every pattern, grouped by schema, ascending id within a schema.
@@ -16,25 +15,6 @@ const PATTERNS: &str = "SELECT id, vinschemaid, keys, elementid, attributeid, \
 
 /// Values per multi-row insert.
 const BATCH: usize = 500;
-
-/// Reads one row of [`PATTERNS`].
-fn pattern<R: sqlx::Row>(r: &R) -> Result<PatternRow>
-where
-    usize: sqlx::ColumnIndex<R>,
-    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(PatternRow {
-        id: r.try_get(0)?,
-        vin_schema_id: r.try_get(1)?,
-        keys: r.try_get(2)?,
-        element_id: r.try_get(3)?,
-        attribute_id: r.try_get(4)?,
-        created_on: ts(r.try_get(5)?)?,
-        updated_on: ts(r.try_get(6)?)?,
-    })
-}
 
 /// Fills `pattern_pack` from `pattern`; returns the number of packed
 /// schemas. Every pattern must land in exactly one value: a count that
@@ -49,7 +29,7 @@ pub(crate) async fn pack_patterns(staging: &mut Staging<'_>) -> Result<i64> {
             {
                 let mut rows = sqlx::query(PATTERNS).fetch(&mut **conn);
                 while let Some(r) = rows.try_next().await? {
-                    packs.extend(packer.push(pattern(&r)?));
+                    packs.extend(packer.push(pattern_row(&r)?));
                 }
             }
             packs.extend(packer.finish());
@@ -77,7 +57,7 @@ pub(crate) async fn pack_patterns(staging: &mut Staging<'_>) -> Result<i64> {
             {
                 let mut rows = sqlx::query(PATTERNS).fetch(&mut **conn);
                 while let Some(r) = rows.try_next().await? {
-                    packs.extend(packer.push(pattern(&r)?));
+                    packs.extend(packer.push(pattern_row(&r)?));
                 }
             }
             packs.extend(packer.finish());

@@ -22,6 +22,26 @@ pub(crate) fn ts(v: Option<String>) -> Result<Option<Timestamp>> {
     }
 }
 
+/// One pattern row of a query selecting `id, vinschemaid, keys, elementid,
+/// attributeid, createdon, updatedon` (timestamps as text), on either backend.
+pub(crate) fn pattern_row<R: sqlx::Row>(r: &R) -> Result<PatternRow>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(PatternRow {
+        id: r.try_get(0)?,
+        vin_schema_id: r.try_get(1)?,
+        keys: r.try_get(2)?,
+        element_id: r.try_get(3)?,
+        attribute_id: r.try_get(4)?,
+        created_on: ts(r.try_get(5)?)?,
+        updated_on: ts(r.try_get(6)?)?,
+    })
+}
+
 /// True for "no such table" on either backend (a dataset built before a
 /// table existed).
 pub(crate) fn is_missing_table(e: &sqlx::Error) -> bool {
@@ -295,15 +315,7 @@ macro_rules! fetch_fns {
                 Err(e) => return Err(e),
             }
             for r in all(conn, q::PATTERNS_OF_SCHEMAS, prefix, Some(&list)).await? {
-                out.push(PatternRow {
-                    id: r.try_get(0)?,
-                    vin_schema_id: r.try_get(1)?,
-                    keys: r.try_get(2)?,
-                    element_id: r.try_get(3)?,
-                    attribute_id: r.try_get(4)?,
-                    created_on: ts(r.try_get(5)?)?,
-                    updated_on: ts(r.try_get(6)?)?,
-                });
+                out.push($crate::store::rows::pattern_row(&r)?);
             }
             Ok(out)
         }
@@ -356,15 +368,7 @@ macro_rules! fetch_fns {
                 Vec::new()
             };
             for r in patterns {
-                f.patterns.push(PatternRow {
-                    id: r.try_get(0)?,
-                    vin_schema_id: r.try_get(1)?,
-                    keys: r.try_get(2)?,
-                    element_id: r.try_get(3)?,
-                    attribute_id: r.try_get(4)?,
-                    created_on: ts(r.try_get(5)?)?,
-                    updated_on: ts(r.try_get(6)?)?,
-                });
+                f.patterns.push($crate::store::rows::pattern_row(&r)?);
             }
             for r in all(conn, &qs.wmi_makes, prefix, wmi).await? {
                 f.wmi_makes.push(WmiMakeRow {
