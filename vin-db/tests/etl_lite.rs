@@ -3,9 +3,12 @@
 //! source (and the supplement for the tables it lacks), and both backends
 //! answering the same.
 
+mod store_support;
+
+use store_support::fresh_pg;
+
 use std::collections::BTreeMap;
 
-use sqlx::Connection as _;
 use vin_db::etl::source::{self, SourceEvent, WantedTables};
 use vin_db::etl::{self, RunOptions, RunStatus};
 use vin_db::store::{Store, schema};
@@ -18,27 +21,6 @@ fn counts(spec: &str) -> BTreeMap<String, i64> {
         }
     }
     counts
-}
-
-async fn fresh_pg() -> Option<String> {
-    let Ok(base) = std::env::var("DATABASE_URL") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "DATABASE_URL must be set under CI"
-        );
-        eprintln!("note: DATABASE_URL unset; loading the lite file into SQLite only");
-        return None;
-    };
-    let name = format!("vin_lite_t{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::raw_sql(&sql).execute(&mut admin).await.unwrap();
-    }
-    let (prefix, _) = base.split('?').next().unwrap().rsplit_once('/').unwrap();
-    Some(format!("{prefix}/{name}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,7 +37,7 @@ async fn the_full_lite_file_loads_into_both_backends_with_every_count() {
         "sqlite://{}",
         dir.path().join("lite.sqlite").display()
     )];
-    urls.extend(fresh_pg().await);
+    urls.extend(fresh_pg("lite").await);
     let mut answers: Vec<String> = Vec::new();
     for url in &urls {
         let opts = RunOptions {

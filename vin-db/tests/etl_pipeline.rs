@@ -4,19 +4,18 @@
 //! re-issue/skip, rollback, NOTIFY, and the store's answers staying byte for
 //! byte the same while a failed run comes and goes.
 
+mod store_support;
+
+use store_support::{fresh_pg, sample};
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use sqlx::Connection as _;
 use vin_db::Error;
 use vin_db::etl::source::{self, SourceEvent, WantedTables};
 use vin_db::etl::{self, RunOptions, RunStatus};
 use vin_db::store::{NOTIFY_CHANNEL, Store, schema};
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample/vpic-sample.sql.gz")
-}
 
 fn opts(source: &Path) -> RunOptions {
     RunOptions {
@@ -27,38 +26,10 @@ fn opts(source: &Path) -> RunOptions {
     }
 }
 
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-/// A fresh Postgres database for one test, or `None` (outside CI) without `DATABASE_URL`.
-async fn fresh_pg() -> Option<String> {
-    let Ok(base) = std::env::var("DATABASE_URL") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "DATABASE_URL must be set under CI"
-        );
-        eprintln!("note: DATABASE_URL unset; skipping the Postgres half of this test");
-        return None;
-    };
-    let name = format!(
-        "vin_etl_t{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::raw_sql(&sql).execute(&mut admin).await.unwrap();
-    }
-    let (prefix, _) = base.split('?').next().unwrap().rsplit_once('/').unwrap();
-    Some(format!("{prefix}/{name}"))
-}
-
 /// Every database URL a test should run on: a new SQLite file, and Postgres when available.
 async fn targets(dir: &Path) -> Vec<String> {
     let mut urls = vec![format!("sqlite://{}", dir.join("vin.sqlite").display())];
-    if let Some(pg) = fresh_pg().await {
+    if let Some(pg) = fresh_pg("etl").await {
         urls.push(pg);
     }
     urls
@@ -302,7 +273,9 @@ async fn failures_leave_the_live_dataset_serving_and_rollback_restores() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn swaps_and_rollbacks_notify_listeners() {
-    let Some(url) = fresh_pg().await else { return };
+    let Some(url) = fresh_pg("etl").await else {
+        return;
+    };
     let mut listener = sqlx::postgres::PgListener::connect(&url).await.unwrap();
     listener.listen(NOTIFY_CHANNEL).await.unwrap();
     let first = etl::run_etl(&url, &opts(&sample())).await.unwrap();

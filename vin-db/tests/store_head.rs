@@ -6,6 +6,8 @@
 
 mod store_support;
 
+use store_support::{fresh_pg, sample};
+
 use std::path::Path;
 
 use sqlx::Connection as _;
@@ -18,7 +20,7 @@ fn opts(force: bool) -> RunOptions {
         quiet: true,
         force,
         derive_dropdowns: false,
-        ..RunOptions::new(store_support::sample().display().to_string())
+        ..RunOptions::new(sample().display().to_string())
     }
 }
 
@@ -83,7 +85,7 @@ async fn one_query_head_equals_the_row_by_row_answer() {
         "sqlite://{}",
         dir.path().join("vin.sqlite").display()
     )];
-    urls.extend(store_support::fresh_pg("head").await);
+    urls.extend(fresh_pg("head").await);
     let mut answers = Vec::new();
     for url in &urls {
         etl::run_etl(url, &opts(false)).await.unwrap();
@@ -125,7 +127,7 @@ async fn one_query_head_equals_the_row_by_row_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_head_follows_the_live_pointer() {
-    let Some(url) = store_support::fresh_pg("head").await else {
+    let Some(url) = fresh_pg("head").await else {
         return;
     };
     let first = etl::run_etl(&url, &opts(false)).await.unwrap();

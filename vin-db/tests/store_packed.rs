@@ -7,6 +7,8 @@
 
 mod store_support;
 
+use store_support::{fresh_pg, sample};
+
 use std::collections::BTreeSet;
 
 use sqlx::{Connection as _, Row as _};
@@ -67,13 +69,13 @@ async fn packed_patterns_round_trip_and_damage_is_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite_path = dir.path().join("vin.sqlite");
     let mut urls = vec![format!("sqlite://{}", sqlite_path.display())];
-    urls.extend(store_support::fresh_pg("pack").await);
+    urls.extend(fresh_pg("pack").await);
     let mut answers = Vec::new();
     for url in &urls {
         let opts = RunOptions {
             quiet: true,
             derive_dropdowns: false,
-            ..RunOptions::new(store_support::sample().display().to_string())
+            ..RunOptions::new(sample().display().to_string())
         };
         etl::run_etl(url, &opts).await.unwrap();
         let store = Store::open(url).await.unwrap();
@@ -163,7 +165,7 @@ async fn sqlite_damaged_value_and_missing_table() {
     let opts = RunOptions {
         quiet: true,
         derive_dropdowns: false,
-        ..RunOptions::new(store_support::sample().display().to_string())
+        ..RunOptions::new(sample().display().to_string())
     };
     etl::run_etl(&url, &opts).await.unwrap();
     let store = Store::open(&url).await.unwrap();
