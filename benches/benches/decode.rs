@@ -149,11 +149,7 @@ fn cold_postgres(
     let cold = |wmi: &str| {
         s.rt.block_on(async {
             let (_, head) = store.load_wmi_head(wmi).await.expect("head");
-            let wanted: Vec<(i32, bool)> = head
-                .schemas
-                .iter()
-                .map(|s| (s.id, s.tobeqced.unwrap_or(false)))
-                .collect();
+            let wanted = head.schema_keys();
             let ids: Vec<i32> = wanted.iter().map(|w| w.0).collect();
             let (_, patterns) = store.load_patterns(&ids).await.expect("patterns");
             let compiled = globals

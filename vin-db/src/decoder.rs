@@ -49,7 +49,7 @@ pub use health::{Health, Stats};
 use crate::catalog::{Globals, WmiCatalog};
 use crate::decode::{Clock, Decoded};
 use crate::dropdowns::Dropdowns;
-use crate::model::{DatasetInfo, WmiRows};
+use crate::model::{DatasetInfo, VinSchemaRow, WmiRows};
 use crate::store::Store;
 use crate::{Error, Result};
 use health::{Counters, bump};
@@ -750,10 +750,10 @@ impl Inner {
         let cache = globals.schema_cache();
         let mut compiled = Vec::with_capacity(head.schemas.len());
         let mut missing: Vec<(i32, bool)> = Vec::new();
-        for s in &head.schemas {
-            match cache.get(s.id) {
+        for key in head.schema_keys() {
+            match cache.get(key.0) {
                 Some(c) => compiled.push(c),
-                None => missing.push((s.id, s.tobeqced.unwrap_or(false))),
+                None => missing.push(key),
             }
         }
         if !missing.is_empty() {
@@ -784,7 +784,7 @@ impl Inner {
             let mut wanted: Vec<(i32, bool)> = heads
                 .iter()
                 .flat_map(|h| h.schemas.iter())
-                .map(|s| (s.id, s.tobeqced.unwrap_or(false)))
+                .map(VinSchemaRow::compile_key)
                 .collect();
             wanted.sort_unstable();
             wanted.dedup_by_key(|w| w.0);

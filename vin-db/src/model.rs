@@ -290,6 +290,14 @@ pub struct VinSchemaRow {
     pub tobeqced: Option<bool>,
 }
 
+impl VinSchemaRow {
+    /// `(id, to be QCed)`, what compiling the schema needs; a NULL flag
+    /// counts as not QCed.
+    pub fn compile_key(&self) -> (i32, bool) {
+        (self.id, self.tobeqced.unwrap_or(false))
+    }
+}
+
 /// `Pattern`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatternRow {
@@ -355,4 +363,17 @@ pub struct WmiRows {
     pub spec_schemas: Vec<SpecSchemaRow>,
     /// Spec patterns of those schemas.
     pub spec_patterns: Vec<SpecPatternRow>,
+}
+
+impl WmiRows {
+    /// The linked schemas as [`VinSchemaRow::compile_key`]s, each once, in
+    /// the order of `schemas`.
+    pub fn schema_keys(&self) -> Vec<(i32, bool)> {
+        let mut seen = std::collections::HashSet::with_capacity(self.schemas.len());
+        self.schemas
+            .iter()
+            .filter(|s| seen.insert(s.id))
+            .map(VinSchemaRow::compile_key)
+            .collect()
+    }
 }

@@ -62,11 +62,7 @@ async fn cold_wmi_timings() {
         let t0 = Instant::now();
         let (_, head) = store.load_wmi_head(wmi).await.expect("head");
         let t1 = Instant::now();
-        let wanted: Vec<(i32, bool)> = head
-            .schemas
-            .iter()
-            .map(|s| (s.id, s.tobeqced.unwrap_or(false)))
-            .collect();
+        let wanted = head.schema_keys();
         let ids: Vec<i32> = wanted.iter().map(|w| w.0).collect();
         let (_, patterns) = store.load_patterns(&ids).await.expect("patterns");
         let t2 = Instant::now();

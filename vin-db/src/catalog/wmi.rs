@@ -142,13 +142,7 @@ impl WmiCatalog {
     /// schemas are reused; `rows.patterns` needs to hold only the patterns of
     /// the schemas not resident).
     pub fn compile(globals: &Globals, rows: WmiRows) -> WmiCatalog {
-        let mut wanted: Vec<(i32, bool)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for s in &rows.schemas {
-            if seen.insert(s.id) {
-                wanted.push((s.id, s.tobeqced.unwrap_or(false)));
-            }
-        }
+        let wanted = rows.schema_keys();
         let compiled = globals
             .schema_cache()
             .compile_all(globals, &wanted, &rows.patterns);
