@@ -27,6 +27,13 @@ pub struct ElementInfo {
     pub weight: Option<i32>,
     /// Index of the element's lookup table in the switch of spec 5.2.
     lookup: Option<usize>,
+    /// Position in the output order of elements (group rank, then id).
+    pub(crate) output_rank: u16,
+    /// Position in the byte order of the names (then id).
+    pub(crate) name_rank: u16,
+    /// The `name_rank` of the first element with the same name: equal names,
+    /// equal numbers.
+    pub(crate) name_group: u16,
 }
 
 /// An `ErrorCode` row.
@@ -215,6 +222,8 @@ pub struct Globals {
     version: i64,
     /// Indexed by element id.
     elements: Vec<Option<ElementInfo>>,
+    /// The number of elements: every output and name rank is below it.
+    rank_count: usize,
     /// Lookup tables of the switch, `Id` → `Name`.
     lookup_tables: Vec<HashMap<i32, Arc<str>>>,
     /// Upper-cased names for the WMI-derived and make items.
@@ -235,6 +244,40 @@ pub struct Globals {
     check_digit_exceptions: HashSet<String>,
     /// The compiled VIN schemas of this dataset that are resident.
     schema_cache: SchemaCache,
+}
+
+/// Numbers the elements in output order and in name order (both unique,
+/// so the decoder orders its output by counting instead of sorting), and
+/// returns how many there are.
+fn rank_elements(elements: &mut [Option<ElementInfo>]) -> usize {
+    let mut by_output: Vec<(u8, i32, usize)> = Vec::new();
+    let mut by_name: Vec<(Arc<str>, i32, usize)> = Vec::new();
+    for (slot, e) in elements.iter().enumerate() {
+        if let Some(e) = e {
+            by_output.push((e.group_rank, e.id, slot));
+            by_name.push((e.name.clone(), e.id, slot));
+        }
+    }
+    by_output.sort_unstable();
+    by_name.sort_unstable();
+    // At most MAX_ELEMENT_ID + 1 elements: every rank fits in 16 bits.
+    let rank = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+    for (n, &(_, _, slot)) in by_output.iter().enumerate() {
+        if let Some(e) = &mut elements[slot] {
+            e.output_rank = rank(n);
+        }
+    }
+    let mut group = 0;
+    for (n, (name, _, slot)) in by_name.iter().enumerate() {
+        if n == 0 || by_name[n - 1].0 != *name {
+            group = rank(n);
+        }
+        if let Some(e) = &mut elements[*slot] {
+            e.name_rank = rank(n);
+            e.name_group = group;
+        }
+    }
+    by_output.len()
 }
 
 impl Globals {
@@ -299,8 +342,12 @@ impl Globals {
                 printed: e.decode.as_deref().is_some_and(|d| !d.is_empty()) && !private,
                 weight: e.weight,
                 lookup,
+                output_rank: 0,
+                name_rank: 0,
+                name_group: 0,
             });
         }
+        let rank_count = rank_elements(&mut elements);
         let error_codes = rows
             .error_codes
             .iter()
@@ -330,6 +377,7 @@ impl Globals {
         let mut globals = Globals {
             version,
             elements,
+            rank_count,
             lookup_tables,
             make_upper,
             vehicle_type_upper,
@@ -422,6 +470,11 @@ impl Globals {
             .ok()
             .and_then(|i| self.elements.get(i))
             .and_then(Option::as_ref)
+    }
+
+    /// The number of elements; every `output_rank` and `name_rank` is below it.
+    pub(crate) fn rank_count(&self) -> usize {
+        self.rank_count
     }
 
     /// Every element, ascending id.

@@ -1,7 +1,6 @@
 //! The final steps on the chosen pass (spec 3.20): QC sweep, display values,
 //! projection, value clean-up, order, and the [`Decoded`] built from them.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -13,7 +12,11 @@ use crate::catalog::Globals;
 /// Step 4: TAB, CR and LF become spaces. Most values have none and are shared
 /// with the catalog as they are.
 fn clean(value: &Arc<str>) -> Arc<str> {
-    if value.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\n')) {
+    // A fold without early exit: the compiler checks many bytes at a time.
+    if value
+        .bytes()
+        .fold(false, |found, b| found | matches!(b, b'\t' | b'\r' | b'\n'))
+    {
         Arc::from(value.replace(['\t', '\r', '\n'], " "))
     } else {
         value.clone()
@@ -25,128 +28,104 @@ fn number<T: std::str::FromStr>(d: &Decoded, globals: &Globals, element: i32) ->
     d.get(name).and_then(|v| v.trim().parse().ok())
 }
 
-/// The byte order of the element names of one [`Globals`], indexed by
-/// element id. A hint: the order built from it is checked before it is used.
-#[derive(Default)]
-struct Orders {
-    /// The globals it was computed for (address and version).
-    source: (usize, i64),
-    /// Position in the byte order of the names.
-    name: Vec<u32>,
-}
-
-impl Orders {
-    fn refresh(&mut self, globals: &Globals) {
-        let source = (std::ptr::from_ref(globals) as usize, globals.version());
-        if self.source == source {
-            return;
-        }
-        let mut names: Vec<(&str, i32)> = globals.elements().map(|e| (&*e.name, e.id)).collect();
-        names.sort_unstable();
-        self.name.clear();
-        for (rank, &(_, id)) in names.iter().enumerate() {
-            if let Ok(id) = usize::try_from(id) {
-                if self.name.len() <= id {
-                    self.name.resize(id + 1, u32::MAX);
-                }
-                self.name[id] = u32::try_from(rank).unwrap_or(u32::MAX);
-            }
-        }
-        self.source = source;
-    }
-
-    fn get(table: &[u32], id: i32) -> u32 {
-        usize::try_from(id)
-            .ok()
-            .and_then(|i| table.get(i).copied())
-            .unwrap_or(u32::MAX)
-    }
-}
-
-thread_local! {
-    /// The name order of the globals last seen on this thread.
-    static ORDERS: RefCell<Orders> = RefCell::new(Orders::default());
-}
+/// Ranks up to this many elements are ordered by counting, on the stack.
+const COUNTED_RANKS: usize = 256;
 
 /// Steps 3 and 5: the printed items with their elements, ordered by group
-/// rank, element id, creation; the order packed in one number (rank: 8 bits,
-/// id: 24 bits, sequence: 32 bits) beside the item's index, so the sort
-/// moves little.
+/// rank, element id, creation. Each element has a unique output rank
+/// ([`Globals`] numbers them), and the items come in creation order: a
+/// counting sort over the ranks gives the order without comparing items.
+/// Other input (more ranks, items out of creation order) is sorted.
 pub(super) fn output_rows<'a>(
     globals: &'a Globals,
     items: &'a [Item],
 ) -> Vec<(&'a Item, &'a crate::catalog::ElementInfo)> {
-    let mut packed = true;
-    let mut order: Vec<(u64, u32)> = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        let Some(e) = globals.element(item.element).filter(|e| e.printed) else {
-            continue;
-        };
-        let id = u64::try_from(e.id).unwrap_or(u64::MAX);
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
-        packed &= id < 1 << 24 && index < u32::MAX;
-        let key = (u64::from(e.group_rank) << 56) | (id << 32) | u64::from(item.seq);
-        order.push((key, index));
-    }
-    let mut rows: Vec<(&Item, &crate::catalog::ElementInfo)> = Vec::with_capacity(order.len());
-    if packed {
-        order.sort_unstable_by_key(|r| r.0);
-        for &(_, index) in &order {
-            let item = &items[index as usize];
-            if let Some(e) = globals.element(item.element) {
-                rows.push((item, e));
-            }
+    let mut ranked: Vec<(&Item, &crate::catalog::ElementInfo)> = Vec::with_capacity(items.len());
+    let mut in_creation_order = true;
+    let mut last_seq = 0;
+    for item in items {
+        if let Some(e) = globals.element(item.element).filter(|e| e.printed) {
+            in_creation_order &= item.seq >= last_seq;
+            last_seq = item.seq;
+            ranked.push((item, e));
         }
-    } else {
-        rows.extend(
-            items
-                .iter()
-                .filter_map(|i| globals.element(i.element).map(|e| (i, e)))
-                .filter(|(_, e)| e.printed),
-        );
-        rows.sort_unstable_by_key(|(i, e)| (e.group_rank, e.id, i.seq));
+    }
+    if !in_creation_order
+        || globals.rank_count() > COUNTED_RANKS
+        || ranked.len() >= usize::from(u16::MAX)
+    {
+        ranked.sort_unstable_by_key(|(i, e)| (e.output_rank, i.seq));
+        return ranked;
+    }
+    // Counts per rank, then each rank's first slot.
+    let mut start = [0u16; COUNTED_RANKS + 1];
+    for (_, e) in &ranked {
+        start[usize::from(e.output_rank) + 1] += 1;
+    }
+    let mut total = 0u16;
+    for slot in &mut start {
+        total += *slot;
+        *slot = total;
+    }
+    let mut rows = ranked.clone();
+    for &(item, e) in &ranked {
+        let at = &mut start[usize::from(e.output_rank)];
+        rows[usize::from(*at)] = (item, e);
+        *at += 1;
     }
     rows
 }
 
-/// The position of each variable in name order, as the attribute map holds
-/// them: by the elements' name ranks when those are known (checked), by the
-/// names themselves otherwise. Equal names end up adjacent.
-fn name_order(globals: &Globals, vars: &[(i32, Arc<str>, Attribute)]) -> Vec<usize> {
-    let mut order: Vec<u64> = ORDERS.with_borrow_mut(|orders| {
-        orders.refresh(globals);
-        vars.iter()
-            .enumerate()
-            .map(|(n, (id, _, _))| (u64::from(Orders::get(&orders.name, *id)) << 32) | n as u64)
-            .collect()
-    });
-    // Rank, then position: unique keys, so an unstable sort of numbers will do.
-    order.sort_unstable();
-    let mut order: Vec<usize> = order
-        .into_iter()
-        .map(|k| (k & 0xFFFF_FFFF) as usize)
-        .collect();
-    if !order.is_sorted_by(|&a, &b| vars[a].1 <= vars[b].1) {
-        order.sort_unstable_by(|&a, &b| (&vars[a].1, a).cmp(&(&vars[b].1, b)));
-    }
-    order
-}
-
-/// The attribute map from the printed variables (one entry per element id,
-/// in output order): two elements of one name form one list.
+/// The attribute map from the printed variables (one entry per element, in
+/// output order): two elements of one name form one list. Each element has
+/// a unique name rank, so the variables are put in name order by their ranks
+/// (a bit per rank when they are few, a sort otherwise); equal names have
+/// equal name groups and end up adjacent.
 fn attributes(
     globals: &Globals,
-    vars: Vec<(i32, Arc<str>, Attribute)>,
+    mut vars: Vec<(&crate::catalog::ElementInfo, Attribute)>,
 ) -> BTreeMap<Arc<str>, Attribute> {
-    let order = name_order(globals, &vars);
-    let mut vars: Vec<Option<(Arc<str>, Attribute)>> = vars
-        .into_iter()
-        .map(|(_, name, attr)| Some((name, attr)))
-        .collect();
-    let mut merged: Vec<(Arc<str>, Attribute)> = Vec::with_capacity(vars.len());
-    for (name, attr) in order.into_iter().filter_map(|n| vars[n].take()) {
+    let mut order: Vec<u16> = Vec::with_capacity(vars.len());
+    if globals.rank_count() <= COUNTED_RANKS && vars.len() <= COUNTED_RANKS {
+        let mut present = [0u64; COUNTED_RANKS / 64];
+        let mut at = [0u16; COUNTED_RANKS];
+        for (n, (e, _)) in vars.iter().enumerate() {
+            let rank = usize::from(e.name_rank);
+            present[rank / 64] |= 1 << (rank % 64);
+            // Below COUNTED_RANKS: fits.
+            at[rank] = n as u16;
+        }
+        for (word, &bits) in present.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let rank = word * 64 + bits.trailing_zeros() as usize;
+                order.push(at[rank]);
+                bits &= bits - 1;
+            }
+        }
+    } else {
+        let mut keyed: Vec<(u16, usize)> = vars
+            .iter()
+            .enumerate()
+            .map(|(n, (e, _))| (e.name_rank, n))
+            .collect();
+        keyed.sort_unstable();
+        return merge(keyed.into_iter().map(|(_, n)| n), &mut vars);
+    }
+    merge(order.into_iter().map(usize::from), &mut vars)
+}
+
+/// Joins the variables in `order` (name order) into the map.
+fn merge(
+    order: impl Iterator<Item = usize>,
+    vars: &mut [(&crate::catalog::ElementInfo, Attribute)],
+) -> BTreeMap<Arc<str>, Attribute> {
+    let mut merged: Vec<(u16, Arc<str>, Attribute)> = Vec::with_capacity(vars.len());
+    for n in order {
+        let (e, slot) = &mut vars[n];
+        let attr = std::mem::replace(slot, Attribute::One(None));
         match merged.last_mut() {
-            Some((last, slot)) if *last == name => {
+            Some((group, _, slot)) if *group == e.name_group => {
                 let mut all = match std::mem::replace(slot, Attribute::Many(Vec::new())) {
                     Attribute::One(v) => vec![v],
                     Attribute::Many(v) => v,
@@ -158,16 +137,44 @@ fn attributes(
                 all.sort();
                 *slot = Attribute::Many(all);
             }
-            _ => merged.push((name, attr)),
+            _ => merged.push((e.name_group, e.name.clone(), attr)),
         }
     }
     // Sorted and free of duplicates: the map is built without searching.
-    merged.into_iter().collect()
+    merged
+        .into_iter()
+        .map(|(_, name, attr)| (name, attr))
+        .collect()
 }
 
 /// The typed field an element fills, as an index into [`TYPED`].
 fn typed_slot(element: i32) -> Option<usize> {
-    TYPED.iter().position(|&e| e == element)
+    // A match compiles to a table; a search of TYPED would run per row.
+    let slot = match element {
+        26 => 0,
+        28 => 1,
+        38 => 2,
+        34 => 3,
+        5 => 4,
+        39 => 5,
+        27 => 6,
+        31 => 7,
+        77 => 8,
+        75 => 9,
+        11 => 10,
+        12 => 11,
+        18 => 12,
+        146 => 13,
+        24 => 14,
+        66 => 15,
+        15 => 16,
+        37 => 17,
+        63 => 18,
+        25 => 19,
+        _ => return None,
+    };
+    debug_assert_eq!(TYPED[slot], element);
+    Some(slot)
 }
 
 /// The elements behind the typed text fields of [`Decoded`], in field order.
@@ -184,7 +191,7 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
     let rows = output_rows(globals, &pass.items);
 
     let mut values = Vec::with_capacity(rows.len());
-    let mut vars: Vec<(i32, Arc<str>, Attribute)> = Vec::with_capacity(rows.len());
+    let mut vars: Vec<(&crate::catalog::ElementInfo, Attribute)> = Vec::with_capacity(rows.len());
     let mut typed: [Option<Arc<str>>; TYPED.len()] = Default::default();
     // The rows of one element are adjacent (the order starts with its rank and id).
     let mut run_start = 0;
@@ -208,7 +215,7 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
                 all.sort();
                 Attribute::Many(all)
             };
-            vars.push((element.id, element.name.clone(), attr));
+            vars.push((element, attr));
             run_start = n + 1;
         }
         values.push(DecodedValue {
