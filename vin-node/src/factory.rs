@@ -294,6 +294,12 @@ impl Encoder<'_> {
             self.push(NULL);
             return Ok(());
         };
+        // Most strings are the catalog's, numbered by address already.
+        if let Some(n) = self.strings.known(s) {
+            // Numbers stay below `strings::CAPACITY` plus one result's strings.
+            self.push(n as i32);
+            return Ok(());
+        }
         // The descriptor and the VIN are new with every VIN: they cross as
         // arguments and never enter the table.
         if **s == *self.descriptor {
@@ -324,10 +330,8 @@ impl Encoder<'_> {
         }
     }
 
-    /// Writes `d` in the order `build` reads it: the attributes first (their
-    /// shared strings are numbered by address then, so the typed fields,
-    /// copies of some of them, find them by content), then the properties
-    /// in order.
+    /// Writes `d` in the order `build` reads it: the attributes first, then
+    /// the properties in order.
     fn decoded(&mut self, d: &RustDecoded) -> napi::Result<()> {
         let f = &d.facts;
         self.count(d.attributes.len())?;
@@ -346,6 +350,8 @@ impl Encoder<'_> {
         self.text(d.additional_error_text.as_deref())?;
         self.text(Some(&d.suggested_vin))?;
         self.text(Some(&d.possible_values))?;
+        // The typed fields are mostly the attributes' own strings: found by
+        // address.
         for s in [
             &d.make,
             &d.model,
@@ -358,7 +364,7 @@ impl Encoder<'_> {
             &d.plant_state,
             &d.plant_country,
         ] {
-            self.text(s.as_deref())?;
+            self.shared(s.as_ref())?;
         }
         self.opt_real(1, d.engine_cylinders.map(f64::from));
         self.opt_real(0, d.displacement_l);
@@ -373,10 +379,10 @@ impl Encoder<'_> {
             &d.transmission_style,
             &d.transmission_speeds,
         ] {
-            self.text(s.as_deref())?;
+            self.shared(s.as_ref())?;
         }
         self.opt_real(2, d.doors.map(f64::from));
-        self.text(d.gvwr.as_deref())?;
+        self.shared(d.gvwr.as_ref())?;
         self.push(match f.check_digit_ok {
             None => -1,
             Some(ok) => i32::from(ok),

@@ -22,7 +22,14 @@ use rustc_hash::FxHashMap;
 pub const CAPACITY: u32 = 1 << 16;
 
 /// Attribute-name lists that get a compiled object literal, at most.
-pub const SHAPES: u32 = 1024;
+pub const SHAPES: u32 = 2048;
+
+/// Sightings of an attribute-name list before it gets a compiled object
+/// literal. A literal builds an object for next to nothing once V8 has
+/// optimized it, but its first calls (before V8 collects feedback for it)
+/// cost several times what adding the properties one by one does: only
+/// lists that keep recurring pay that back.
+pub const SHAPE_AFTER: u32 = 32;
 
 /// Attribute-name lists remembered (seen once or more), at most.
 const SEEN_SHAPES: usize = 16 * 1024;
@@ -42,11 +49,20 @@ pub struct Strings {
     dataset: Option<i64>,
     /// The JS side may not hold what this side numbered (a build failed).
     unsure: bool,
-    /// Attribute-name lists (as string numbers) seen, with their shape
-    /// number once seen twice.
-    shapes: FxHashMap<Box<[u32]>, Option<u32>>,
+    /// Attribute-name lists (as string numbers) seen, with how often (up to
+    /// [`SHAPE_AFTER`]) and their shape number once seen that often.
+    shapes: FxHashMap<Box<[u32]>, Shape>,
     /// The next shape number.
     next_shape: u32,
+}
+
+/// What the table knows of one attribute-name list.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// Seen this many times.
+    Seen(u32),
+    /// Has a compiled literal.
+    Compiled(u32),
 }
 
 /// How [`Strings::find`] answered.
@@ -87,10 +103,15 @@ impl Strings {
         n
     }
 
+    /// The number of a shared string, when this allocation is numbered
+    /// already (one lookup by address, no hashing of the text).
+    pub fn known(&self, s: &Arc<str>) -> Option<u32> {
+        self.by_address.get(&(s.as_ptr() as usize)).copied()
+    }
+
     /// The number of a shared string.
     pub fn shared(&mut self, s: &Arc<str>) -> Found {
-        let address = s.as_ptr() as usize;
-        if let Some(&n) = self.by_address.get(&address) {
+        if let Some(n) = self.known(s) {
             return Found::Known(n);
         }
         if let Some(&n) = self.by_text.get(&**s) {
@@ -98,7 +119,7 @@ impl Strings {
         }
         let n = self.number();
         self.by_text.insert(Box::from(&**s), n);
-        self.by_address.insert(address, n);
+        self.by_address.insert(s.as_ptr() as usize, n);
         self.held.push(Arc::clone(s));
         Found::New(n)
     }
@@ -114,20 +135,26 @@ impl Strings {
     }
 
     /// The shape number of a list of attribute names (string numbers, in
-    /// order), from its second sighting on: the JS side compiles an object
-    /// literal for each shape, worth it only for lists that recur. Most
-    /// results share a few lists. `None` while the list is new, or when the
-    /// bounds are reached.
+    /// order), from its [`SHAPE_AFTER`]th sighting on: the JS side compiles
+    /// an object literal for each shape, worth it only for lists that keep
+    /// recurring. Most results share a few lists. `None` before that, or when
+    /// the bounds are reached.
     pub fn shape(&mut self, names: &[u32]) -> Option<u32> {
         if let Some(shape) = self.shapes.get_mut(names) {
-            if shape.is_none() && self.next_shape < SHAPES {
-                *shape = Some(self.next_shape);
-                self.next_shape += 1;
+            match *shape {
+                Shape::Compiled(n) => return Some(n),
+                Shape::Seen(seen) if seen + 1 < SHAPE_AFTER => *shape = Shape::Seen(seen + 1),
+                Shape::Seen(_) if self.next_shape < SHAPES => {
+                    *shape = Shape::Compiled(self.next_shape);
+                    self.next_shape += 1;
+                    return Some(self.next_shape - 1);
+                }
+                Shape::Seen(_) => {}
             }
-            return *shape;
+            return None;
         }
         if self.shapes.len() < SEEN_SHAPES {
-            self.shapes.insert(Box::from(names), None);
+            self.shapes.insert(Box::from(names), Shape::Seen(1));
         }
         None
     }
@@ -160,21 +187,33 @@ mod tests {
         assert_eq!(number(t.text("Accord")), (1, false));
     }
 
+    /// Sees `names` until it gets a shape, which must be at the
+    /// [`SHAPE_AFTER`]th sighting.
+    fn compile(t: &mut Strings, names: &[u32]) -> Option<u32> {
+        for _ in 1..SHAPE_AFTER {
+            assert_eq!(
+                t.shape(names),
+                None,
+                "no shape before SHAPE_AFTER sightings"
+            );
+        }
+        t.shape(names)
+    }
+
     #[test]
-    fn shapes_from_the_second_sighting_and_bounded() {
+    fn shapes_after_enough_sightings_and_bounded() {
         let mut t = Strings::default();
         t.begin(1);
-        assert_eq!(t.shape(&[1, 2, 3]), None);
+        assert_eq!(compile(&mut t, &[1, 2, 3]), Some(0));
         assert_eq!(t.shape(&[1, 2, 3]), Some(0));
+        assert_eq!(compile(&mut t, &[1, 2]), Some(1));
         assert_eq!(t.shape(&[1, 2, 3]), Some(0));
-        assert_eq!(t.shape(&[1, 2]), None);
-        assert_eq!(t.shape(&[1, 2]), Some(1));
         for i in 2..SHAPES {
-            t.shape(&[i, 0]);
-            assert_eq!(t.shape(&[i, 0]), Some(i));
+            assert_eq!(compile(&mut t, &[i, 0]), Some(i));
         }
-        t.shape(&[0]);
-        assert_eq!(t.shape(&[0]), None, "no more shapes than SHAPES");
+        for _ in 0..2 * SHAPE_AFTER {
+            assert_eq!(t.shape(&[0]), None, "no more shapes than SHAPES");
+        }
         assert_eq!(t.shape(&[1, 2]), Some(1));
         // Numbers change when the table starts over: so do shapes.
         t.forget();
