@@ -71,6 +71,8 @@ pub struct DefaultInfo {
     pub changed: Option<Timestamp>,
     /// Display value of `value` (spec 5), resolved at load time.
     pub display: Option<Arc<str>>,
+    /// A lookup element's `0`: printed as `Not Applicable` (spec 3.16).
+    pub(crate) not_applicable: bool,
 }
 
 /// An `EngineModelPattern` row whose element exists.
@@ -403,9 +405,11 @@ impl Globals {
                 continue;
             }
             let value: Arc<str> = Arc::from(value);
+            let lookup = globals.element(d.element_id).is_some_and(|e| e.is_lookup);
             let info = DefaultInfo {
                 element: d.element_id,
                 display: globals.display(d.element_id, Some(&value)),
+                not_applicable: lookup && &*value == "0",
                 value,
                 changed: d.updated_on.or(d.created_on),
             };

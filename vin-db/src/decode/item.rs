@@ -19,8 +19,10 @@ pub(crate) enum Src {
     Formula,
     PatternModel,
     Make,
-    /// `Conversion <id>: <formula>` (already cut to 50 characters).
-    Conversion(Arc<str>),
+    /// `Conversion <id>: <formula>` (already cut to 50 characters). Boxed:
+    /// a thin pointer keeps every item small enough to move without a
+    /// memory-copy call, and conversions are rare.
+    Conversion(Box<Arc<str>>),
     VehicleSpecs,
     Default,
     Corrections,
@@ -68,7 +70,7 @@ impl Src {
             .map(|s| Arc::from(s.text()))
         });
         let index = match self {
-            Src::Conversion(t) => return t.clone(),
+            Src::Conversion(t) => return Arc::clone(t),
             Src::Pattern => 0,
             Src::EngineModelPattern => 1,
             Src::VehType => 2,

@@ -190,52 +190,53 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
 
     let rows = output_rows(globals, &pass.items);
 
-    let mut values = Vec::with_capacity(rows.len());
+    // Each row's value is built straight into the list (an iterator of known
+    // length), not built aside and moved.
+    let mut values: Vec<DecodedValue> = Vec::with_capacity(rows.len());
+    values.extend(rows.iter().map(|&(item, element)| DecodedValue {
+        element_id: element.id,
+        variable: element.name.clone(),
+        group: element.group_name.clone(),
+        // Step 2 (display values were resolved at load time) and step 4.
+        value: item.value.resolved().map(clean),
+        provenance: Provenance {
+            source: item.src.kind(),
+            source_text: item.src.shared_text(),
+            pattern_id: item.pattern_id,
+            vin_schema_id: item.vin_schema_id,
+            keys: item.keys.clone(),
+            wmi_id: item.wmi_id,
+            attribute_id: item.attribute.clone(),
+            priority: item.priority,
+            created_on: item.created_on,
+        },
+        confidence: 0.0,
+    }));
     let mut vars: Vec<(&crate::catalog::ElementInfo, Attribute)> = Vec::with_capacity(rows.len());
     let mut typed: [Option<Arc<str>>; TYPED.len()] = Default::default();
     // The rows of one element are adjacent (the order starts with its rank and id).
     let mut run_start = 0;
-    for (n, &(item, element)) in rows.iter().enumerate() {
-        // Step 2 (display values were resolved at load time) and step 4.
-        let value = item.value.resolved().map(clean);
+    for (n, &(_, element)) in rows.iter().enumerate() {
+        let value = &values[n].value;
         if let Some(slot) = typed_slot(element.id)
             && run_start == n
         {
-            typed[slot].clone_from(&value);
+            typed[slot].clone_from(value);
         }
         if rows.get(n + 1).is_none_or(|next| next.1.id != element.id) {
             let attr = if run_start == n {
                 Attribute::One(value.clone())
             } else {
-                let mut all: Vec<Option<Arc<str>>> = values[run_start..]
+                let mut all: Vec<Option<Arc<str>>> = values[run_start..=n]
                     .iter()
-                    .map(|v: &DecodedValue| v.value.clone())
+                    .map(|v| v.value.clone())
                     .collect();
-                all.push(value.clone());
                 all.sort();
                 Attribute::Many(all)
             };
             vars.push((element, attr));
             run_start = n + 1;
         }
-        values.push(DecodedValue {
-            element_id: element.id,
-            variable: element.name.clone(),
-            group: element.group_name.clone(),
-            value,
-            provenance: Provenance {
-                source: item.src.kind(),
-                source_text: item.src.shared_text(),
-                pattern_id: item.pattern_id,
-                vin_schema_id: item.vin_schema_id,
-                keys: item.keys.clone(),
-                wmi_id: item.wmi_id,
-                attribute_id: item.attribute.clone(),
-                priority: item.priority,
-                created_on: item.created_on,
-            },
-            confidence: 0.0,
-        });
     }
     let attributes = attributes(globals, vars);
 

@@ -421,11 +421,10 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
             if present.contains(d.element) {
                 continue;
             }
-            let lookup = ctx.globals.element(d.element).is_some_and(|e| e.is_lookup);
             let mut it = Item::new(d.element, Src::Default, 10);
             it.created_on = d.changed;
             it.attribute = Some(d.value.clone());
-            it.value = if lookup && &*d.value == "0" {
+            it.value = if d.not_applicable {
                 Val::Text(Some(not_applicable_text()))
             } else {
                 Val::Pending(d.display.clone())
@@ -566,7 +565,7 @@ fn convert(globals: &Globals, b: &mut Builder) {
             text.push_str(piece);
         }
         let text = scan::cut(text, 50);
-        let mut it = Item::new(conv.to, Src::Conversion(Arc::from(text)), 100);
+        let mut it = Item::new(conv.to, Src::Conversion(Box::new(Arc::from(text))), 100);
         it.pattern_id = source.pattern_id;
         it.keys = source.keys.clone();
         it.vin_schema_id = source.vin_schema_id;
