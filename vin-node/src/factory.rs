@@ -29,10 +29,12 @@ use crate::strings::{Found, Strings};
 /// `i32`), then `i32`s: 1 when the string table starts over, then the values.
 /// A string is written as its number in the table, or -1 for `null`, -2 for
 /// the VIN, -3 for the descriptor; an optional number as a presence flag (and
-/// the number, unless it is in the head); a list as its length and its items.
-/// The attributes are their count, their shape ([`Strings::shape`], -1 for
-/// none), then each as its name, then -1 and one string, or the length and
-/// the strings of a list.
+/// the number, unless it is in the head); an integer list as `-1 - n` for
+/// the `n`th list sent before, else its length and its items (it becomes the
+/// next list). The attributes are their count, then -1 (no shape) or twice
+/// their shape ([`Strings::shape`]), then each as its name, then -1 and one
+/// string, or the length and the strings of a list; or twice their shape
+/// plus one, then only the values, when the JS side has the shape's names.
 const SOURCE: &str = r#"(function () {
   'use strict'
   const freeze = Object.freeze
@@ -62,13 +64,14 @@ const SOURCE: &str = r#"(function () {
     const x = w[p++]
     return x < 0 ? null : x === 1
   }
-  const EMPTY = freeze([])
+  let lists = []
   function ints () {
-    let k = w[p++]
-    if (k === 0) return EMPTY
+    const x = w[p++]
+    if (x < 0) return lists[-1 - x]
     const out = []
-    for (; k > 0; k--) out.push(w[p++])
-    return freeze(out)
+    for (let k = x; k > 0; k--) out.push(w[p++])
+    lists.push(freeze(out))
+    return lists[lists.length - 1]
   }
   function value () {
     const many = w[p++]
@@ -81,6 +84,7 @@ const SOURCE: &str = r#"(function () {
   // dictionary after a dozen; a recurring list of names gets a compiled
   // object literal instead, which makes a fast object in one step.
   let shapes = []
+  let shapeNames = []
   let compiling = true
   const vals = []
   function compile (names) {
@@ -102,17 +106,23 @@ const SOURCE: &str = r#"(function () {
   }
   function attributes () {
     const k = w[p++]
-    const shape = w[p++]
-    let make = shape >= 0 ? shapes[shape] : null
-    if (make === undefined) {
-      const names = []
-      const at = p
-      for (let i = 0; i < k; i++) {
-        names.push(strings[w[p++]])
-        value()
+    const code = w[p++]
+    if (code >= 0 && (code & 1) === 1) return known(code >> 1, k)
+    let make = null
+    if (code >= 0) {
+      const shape = code >> 1
+      make = shapes[shape]
+      if (make === undefined) {
+        const names = []
+        const at = p
+        for (let i = 0; i < k; i++) {
+          names.push(strings[w[p++]])
+          value()
+        }
+        p = at
+        shapeNames[shape] = names
+        make = shapes[shape] = compile(names)
       }
-      p = at
-      make = shapes[shape] = compile(names)
     }
     if (make === null) {
       const out = {}
@@ -128,12 +138,26 @@ const SOURCE: &str = r#"(function () {
     }
     return freeze(make(vals))
   }
+  // Attributes of a shape already sent: only their values follow.
+  function known (shape, k) {
+    const make = shapes[shape]
+    if (make === null) {
+      const names = shapeNames[shape]
+      const out = {}
+      for (let i = 0; i < k; i++) put(out, names[i], value())
+      return freeze(out)
+    }
+    for (let i = 0; i < k; i++) vals[i] = value()
+    return freeze(make(vals))
+  }
   function build (values, vin_, descriptor_, ...fresh) {
     vin = vin_
     descriptor = descriptor_
     if (w[HEAD] === 1) {
       strings = []
       shapes = []
+      shapeNames = []
+      lists = []
     }
     for (let i = 0; i < fresh.length; i++) strings.push(fresh[i])
     p = HEAD + 1
@@ -225,6 +249,10 @@ struct Encoder<'a> {
     descriptor: &'a str,
     /// The attribute names' numbers, for the shape.
     names: &'a mut Vec<u32>,
+    /// The attribute names' addresses, for the shape.
+    addresses: &'a mut Vec<usize>,
+    /// An integer list's items, for its number.
+    items: &'a mut Vec<i32>,
 }
 
 impl Encoder<'_> {
@@ -254,10 +282,17 @@ impl Encoder<'_> {
         Ok(())
     }
 
+    /// An integer list, as its number when sent before.
     fn ints<T: Copy + Into<i32>>(&mut self, items: &[T]) -> napi::Result<()> {
-        self.count(items.len())?;
-        for &n in items {
-            self.push(n.into());
+        self.items.clear();
+        self.items.extend(items.iter().map(|&n| n.into()));
+        match self.strings.list(self.items) {
+            // Numbers stay below `strings::LISTS` plus one result's lists.
+            Found::Known(n) => self.push(-1 - n as i32),
+            Found::New(_) => {
+                self.count(items.len())?;
+                self.out.extend_from_slice(self.items);
+            }
         }
         Ok(())
     }
@@ -318,6 +353,10 @@ impl Encoder<'_> {
         let found = self.strings.shared(name);
         let n = self.found(found, name)?;
         self.names.push(n);
+        self.value(value)
+    }
+
+    fn value(&mut self, value: &Attribute) -> napi::Result<()> {
         match value {
             Attribute::One(one) => {
                 self.push(NULL);
@@ -330,11 +369,18 @@ impl Encoder<'_> {
         }
     }
 
-    /// Writes `d` in the order `build` reads it: the attributes first, then
-    /// the properties in order.
-    fn decoded(&mut self, d: &RustDecoded) -> napi::Result<()> {
-        let f = &d.facts;
+    /// Writes the attributes: by a shape's number and values only when the
+    /// names (the catalog's, by address) make a shape the JS side has.
+    fn attributes(&mut self, d: &RustDecoded) -> napi::Result<()> {
         self.count(d.attributes.len())?;
+        self.addresses.clear();
+        self.addresses
+            .extend(d.attributes.keys().map(|name| name.as_ptr() as usize));
+        if let Some(shape) = self.strings.shape_by_names(self.addresses) {
+            // Shapes stay below `strings::SHAPES`: twice plus one fits.
+            self.push(2 * shape as i32 + 1);
+            return d.attributes.values().try_for_each(|v| self.value(v));
+        }
         let shape_at = self.out.len();
         self.push(-1);
         self.names.clear();
@@ -342,8 +388,17 @@ impl Encoder<'_> {
             self.attribute(name, value)?;
         }
         if let Some(shape) = self.strings.shape(self.names) {
-            self.out[shape_at] = shape as i32;
+            self.out[shape_at] = 2 * shape as i32;
+            self.strings.name_shape(self.addresses, shape);
         }
+        Ok(())
+    }
+
+    /// Writes `d` in the order `build` reads it: the attributes first, then
+    /// the properties in order.
+    fn decoded(&mut self, d: &RustDecoded) -> napi::Result<()> {
+        let f = &d.facts;
+        self.attributes(d)?;
         self.opt_int(d.model_year);
         self.ints(&d.error_codes)?;
         self.text(Some(&d.error_text))?;
@@ -411,6 +466,10 @@ pub struct Factory {
     out: Vec<i32>,
     /// A result's attribute names, reused between builds.
     names: Vec<u32>,
+    /// A result's attribute names' addresses, reused between builds.
+    addresses: Vec<usize>,
+    /// An integer list's items, reused between lists.
+    items: Vec<i32>,
     /// The arguments of `build`, reused between builds (emptied after each).
     args: Vec<Raw>,
 }
@@ -448,6 +507,8 @@ impl Factory {
             strings: Strings::default(),
             out: Vec::with_capacity(FIRST_BUFFER / 4),
             names: Vec::new(),
+            addresses: Vec::new(),
+            items: Vec::new(),
             args: Vec::new(),
         })
     }
@@ -548,6 +609,8 @@ impl Factory {
             vin: &d.vin,
             descriptor: &d.vehicle_descriptor,
             names: &mut self.names,
+            addresses: &mut self.addresses,
+            items: &mut self.items,
         };
         let encoded = encoder.decoded(d);
         let reals = encoder.reals;

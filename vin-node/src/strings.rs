@@ -34,6 +34,10 @@ pub const SHAPE_AFTER: u32 = 32;
 /// Attribute-name lists remembered (seen once or more), at most.
 const SEEN_SHAPES: usize = 16 * 1024;
 
+/// Distinct integer lists (error codes, positions) the table holds before it
+/// starts over; a dataset has a few hundred.
+const LISTS: usize = 4096;
+
 /// The numbered strings of one environment (the Rust side of the table).
 #[derive(Default)]
 pub struct Strings {
@@ -54,6 +58,12 @@ pub struct Strings {
     shapes: FxHashMap<Box<[u32]>, Shape>,
     /// The next shape number.
     next_shape: u32,
+    /// Shapes by the addresses of their names (all numbered by address, so
+    /// held): a result whose names are the catalog's finds its shape without
+    /// numbering each name.
+    by_names: FxHashMap<Box<[usize]>, u32>,
+    /// Integer lists sent, by content, with their number.
+    lists: FxHashMap<Box<[i32]>, u32>,
 }
 
 /// What the table knows of one attribute-name list.
@@ -77,8 +87,13 @@ impl Strings {
     /// Starts a build for `dataset`; `true` when the table starts over, so the
     /// JS side must drop its strings first.
     pub fn begin(&mut self, dataset: i64) -> bool {
-        let over = self.unsure || self.next >= CAPACITY || self.dataset != Some(dataset);
+        let over = self.unsure
+            || self.next >= CAPACITY
+            || self.lists.len() >= LISTS
+            || self.dataset != Some(dataset);
         if over {
+            self.by_names.clear();
+            self.lists.clear();
             self.by_address.clear();
             self.held.clear();
             self.by_text.clear();
@@ -122,6 +137,33 @@ impl Strings {
         self.by_address.insert(s.as_ptr() as usize, n);
         self.held.push(Arc::clone(s));
         Found::New(n)
+    }
+
+    /// The number of an integer list (a frozen array on the JS side, shared
+    /// by every result that has the same list).
+    pub fn list(&mut self, items: &[i32]) -> Found {
+        if let Some(&n) = self.lists.get(items) {
+            return Found::Known(n);
+        }
+        // At most `LISTS` plus one result's lists: fits.
+        let n = self.lists.len() as u32;
+        self.lists.insert(Box::from(items), n);
+        Found::New(n)
+    }
+
+    /// The shape of a list of attribute names given by their addresses, when
+    /// [`Strings::name_shape`] recorded it.
+    pub fn shape_by_names(&self, addresses: &[usize]) -> Option<u32> {
+        self.by_names.get(addresses).copied()
+    }
+
+    /// Records that the names at `addresses` have `shape`, when every one of
+    /// them is numbered by address (and so held: no address can be reused
+    /// for another string while the record exists).
+    pub fn name_shape(&mut self, addresses: &[usize], shape: u32) {
+        if addresses.iter().all(|a| self.by_address.contains_key(a)) {
+            self.by_names.insert(Box::from(addresses), shape);
+        }
     }
 
     /// The number of some text.
@@ -219,6 +261,41 @@ mod tests {
         t.forget();
         t.begin(1);
         assert_eq!(t.shape(&[1, 2]), None);
+    }
+
+    #[test]
+    fn shapes_by_held_name_addresses_and_lists() {
+        let mut t = Strings::default();
+        t.begin(1);
+        let a: Arc<str> = Arc::from("Make");
+        let b: Arc<str> = Arc::from("Model");
+        let other_b: Arc<str> = Arc::from("Model");
+        t.shared(&a);
+        t.shared(&b);
+        let ab = [a.as_ptr() as usize, b.as_ptr() as usize];
+        assert_eq!(t.shape_by_names(&ab), None);
+        t.name_shape(&ab, 7);
+        assert_eq!(t.shape_by_names(&ab), Some(7));
+        // Same text, another allocation not numbered by address: not recorded.
+        t.shared(&other_b);
+        let other = [a.as_ptr() as usize, other_b.as_ptr() as usize];
+        t.name_shape(&other, 8);
+        assert_eq!(t.shape_by_names(&other), None);
+
+        assert_eq!(number(t.list(&[0])), (0, true));
+        assert_eq!(number(t.list(&[4, 5])), (1, true));
+        assert_eq!(number(t.list(&[0])), (0, false));
+        assert_eq!(number(t.list(&[])), (2, true));
+        t.forget();
+        t.begin(1);
+        assert_eq!(t.shape_by_names(&ab), None);
+        assert_eq!(number(t.list(&[4, 5])), (0, true));
+        // Bounded: the table starts over once it holds `LISTS` lists.
+        for i in 0..LISTS as i32 {
+            t.list(&[i, -1]);
+        }
+        assert!(t.begin(1));
+        assert_eq!(number(t.list(&[4, 5])), (0, true));
     }
 
     #[test]
