@@ -1,6 +1,9 @@
 //! The global tables, compiled once per dataset: [`Globals`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// Integer and short-text keys looked up on every decode: a fast hasher.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use super::schema::SchemaCache;
@@ -292,15 +295,15 @@ impl Globals {
             .filter(|id| (0..=MAX_ELEMENT_ID).contains(id))
             .max()
             .unwrap_or(0);
-        let mut tables: HashMap<String, usize> = HashMap::new();
+        let mut tables: HashMap<String, usize> = HashMap::default();
         for (_, t) in LOOKUP_SWITCH {
             let next = tables.len();
             tables.entry((*t).to_string()).or_insert(next);
         }
-        let mut lookup_tables = vec![HashMap::new(); tables.len()];
-        let mut make_upper = HashMap::new();
-        let mut vehicle_type_upper = HashMap::new();
-        let mut manufacturer_upper = HashMap::new();
+        let mut lookup_tables = vec![HashMap::default(); tables.len()];
+        let mut make_upper = HashMap::default();
+        let mut vehicle_type_upper = HashMap::default();
+        let mut manufacturer_upper = HashMap::default();
         for row in &rows.lookups {
             let table = row.table.to_ascii_lowercase();
             let name: Arc<str> = Arc::from(row.name.as_str());
@@ -386,15 +389,15 @@ impl Globals {
             manufacturer_upper,
             error_codes,
             conversions,
-            defaults: HashMap::new(),
-            engine_models: HashMap::new(),
-            engine_patterns: HashMap::new(),
-            make_models: HashMap::new(),
+            defaults: HashMap::default(),
+            engine_models: HashMap::default(),
+            engine_patterns: HashMap::default(),
+            make_models: HashMap::default(),
             check_digit_exceptions: rows.check_digit_exceptions.iter().cloned().collect(),
             schema_cache: SchemaCache::default(),
         };
 
-        let mut defaults: HashMap<i32, Vec<DefaultInfo>> = HashMap::new();
+        let mut defaults: HashMap<i32, Vec<DefaultInfo>> = HashMap::default();
         let mut sorted_defaults = rows.default_values.clone();
         sorted_defaults.sort_by_key(|d| d.id);
         for d in &sorted_defaults {

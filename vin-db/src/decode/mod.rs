@@ -53,7 +53,7 @@ mod pass;
 mod result;
 mod scan;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use vin_core::VinText;
 use vin_core::model_year::vpic_raw_year;
@@ -242,7 +242,10 @@ pub fn decode(
     // 2.5: the pass plan.
     let (rmy, omy, conclusive) = candidates(vin, catalog, clock.this_year);
     let limit = clock.this_year + 2;
-    let mut source: Arc<str> = Arc::from(DEFAULT_YEAR_SOURCE);
+    static DEFAULT_SOURCE: OnceLock<Arc<str>> = OnceLock::new();
+    let mut source: Arc<str> = DEFAULT_SOURCE
+        .get_or_init(|| Arc::from(DEFAULT_YEAR_SOURCE))
+        .clone();
     let mut passes: Vec<Pass> = Vec::with_capacity(2);
     let mut run34 = true;
     if let Some(year) = caller_year
@@ -250,7 +253,7 @@ pub fn decode(
         && Some(year) != rmy
         && Some(year) != omy
     {
-        source = Arc::from(year.to_string());
+        source = pass::id_text(year);
         let p2 = pass::run(
             &ctx,
             PassPlan {

@@ -40,35 +40,42 @@ pub(super) fn output_rows<'a>(
     globals: &'a Globals,
     items: &'a [Item],
 ) -> Vec<(&'a Item, &'a crate::catalog::ElementInfo)> {
-    let mut ranked: Vec<(&Item, &crate::catalog::ElementInfo)> = Vec::with_capacity(items.len());
-    let mut in_creation_order = true;
+    let printed = |item: &'a Item| {
+        globals
+            .element(item.element)
+            .filter(|e| e.printed)
+            .map(|e| (item, e))
+    };
+    // Counts per rank (shifted by one, for the prefix sums below).
+    let mut start = [0u16; COUNTED_RANKS + 1];
+    let mut countable =
+        globals.rank_count() <= COUNTED_RANKS && items.len() < usize::from(u16::MAX);
+    let mut first = None;
     let mut last_seq = 0;
-    for item in items {
-        if let Some(e) = globals.element(item.element).filter(|e| e.printed) {
-            in_creation_order &= item.seq >= last_seq;
-            last_seq = item.seq;
-            ranked.push((item, e));
+    for (item, e) in items.iter().filter_map(printed) {
+        first.get_or_insert((item, e));
+        countable &= item.seq >= last_seq;
+        last_seq = item.seq;
+        if countable {
+            start[usize::from(e.output_rank) + 1] += 1;
         }
     }
-    if !in_creation_order
-        || globals.rank_count() > COUNTED_RANKS
-        || ranked.len() >= usize::from(u16::MAX)
-    {
-        ranked.sort_unstable_by_key(|(i, e)| (e.output_rank, i.seq));
-        return ranked;
+    let Some(first) = first else {
+        return Vec::new();
+    };
+    if !countable {
+        let mut rows: Vec<_> = items.iter().filter_map(printed).collect();
+        rows.sort_unstable_by_key(|(i, e)| (e.output_rank, i.seq));
+        return rows;
     }
-    // Counts per rank, then each rank's first slot.
-    let mut start = [0u16; COUNTED_RANKS + 1];
-    for (_, e) in &ranked {
-        start[usize::from(e.output_rank) + 1] += 1;
-    }
+    // Each rank's first slot; every slot is then written (the counts add up).
     let mut total = 0u16;
     for slot in &mut start {
         total += *slot;
         *slot = total;
     }
-    let mut rows = ranked.clone();
-    for &(item, e) in &ranked {
+    let mut rows = vec![first; usize::from(total)];
+    for (item, e) in items.iter().filter_map(printed) {
         let at = &mut start[usize::from(e.output_rank)];
         rows[usize::from(*at)] = (item, e);
         *at += 1;
@@ -85,8 +92,9 @@ fn attributes(
     globals: &Globals,
     mut vars: Vec<(&crate::catalog::ElementInfo, Attribute)>,
 ) -> BTreeMap<Arc<str>, Attribute> {
-    let mut order: Vec<u16> = Vec::with_capacity(vars.len());
     if globals.rank_count() <= COUNTED_RANKS && vars.len() <= COUNTED_RANKS {
+        let mut order = [0u16; COUNTED_RANKS];
+        let mut placed = 0;
         let mut present = [0u64; COUNTED_RANKS / 64];
         let mut at = [0u16; COUNTED_RANKS];
         for (n, (e, _)) in vars.iter().enumerate() {
@@ -99,10 +107,12 @@ fn attributes(
             let mut bits = bits;
             while bits != 0 {
                 let rank = word * 64 + bits.trailing_zeros() as usize;
-                order.push(at[rank]);
+                order[placed] = at[rank];
+                placed += 1;
                 bits &= bits - 1;
             }
         }
+        merge(order[..placed].iter().map(|&n| usize::from(n)), &mut vars)
     } else {
         let mut keyed: Vec<(u16, usize)> = vars
             .iter()
@@ -110,9 +120,8 @@ fn attributes(
             .map(|(n, (e, _))| (e.name_rank, n))
             .collect();
         keyed.sort_unstable();
-        return merge(keyed.into_iter().map(|(_, n)| n), &mut vars);
+        merge(keyed.into_iter().map(|(_, n)| n), &mut vars)
     }
-    merge(order.into_iter().map(usize::from), &mut vars)
 }
 
 /// Joins the variables in `order` (name order) into the map.

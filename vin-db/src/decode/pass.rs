@@ -1,5 +1,6 @@
 //! One core pass (spec 3.1–3.19).
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::sync::{Arc, OnceLock};
 
@@ -125,6 +126,30 @@ pub(crate) fn int_text(v: i32) -> Arc<str> {
     Arc::from(std::str::from_utf8(&buf[at..]).unwrap_or_default())
 }
 
+/// A remembered number and its text.
+type IdText = Option<(i32, Arc<str>)>;
+
+thread_local! {
+    /// Recently printed ids and years (vehicle types, manufacturers, makes,
+    /// model years recur from one decode to the next), by a hash of the number.
+    static ID_TEXTS: RefCell<[IdText; 256]> =
+        const { RefCell::new([const { None }; 256]) };
+}
+
+/// [`int_text`], shared with earlier decodes on this thread when it can be.
+pub(crate) fn id_text(v: i32) -> Arc<str> {
+    // Fibonacci hashing: the top 8 bits of the product pick the slot.
+    let slot = (v.cast_unsigned().wrapping_mul(0x9E37_79B9) >> 24) as usize;
+    ID_TEXTS.with_borrow_mut(|cache| match &mut cache[slot] {
+        Some((id, text)) if *id == v => text.clone(),
+        entry => {
+            let text = int_text(v);
+            *entry = Some((v, text.clone()));
+            text
+        }
+    })
+}
+
 /// `Not Applicable`, shared by every lookup default of `0`.
 fn not_applicable_text() -> Arc<str> {
     static TEXT: OnceLock<Arc<str>> = OnceLock::new();
@@ -216,7 +241,7 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
             it.created_on = wmi_row.changed;
             it.keys = Some(wmi_keys.clone());
             it.wmi_id = Some(wmi_row.id);
-            it.attribute = Some(int_text(vt));
+            it.attribute = Some(id_text(vt));
             it.value = Val::Text(Some(name.clone()));
             b.push(it);
         }
@@ -230,7 +255,7 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
         id_item.keys = Some(wmi_keys.clone());
         id_item.wmi_id = Some(wmi_row.id);
         if let Some((id, name)) = manufacturer {
-            let id = int_text(id);
+            let id = id_text(id);
             name_item.attribute = Some(id.clone());
             name_item.value = Val::Text(Some(name.clone()));
             id_item.attribute = Some(id.clone());
@@ -243,7 +268,7 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
         if let Some(y) = my {
             let mut it = Item::new(el::MODEL_YEAR, Src::ModelYear, 100);
             it.keys = Some(plan.year_source.clone());
-            let y = int_text(y);
+            let y = id_text(y);
             it.attribute = Some(y.clone());
             it.value = Val::Text(Some(y));
             b.push(it);
@@ -287,7 +312,7 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
                     it.pattern_id = model.pattern_id;
                     it.keys = model.keys.clone();
                     it.vin_schema_id = model.vin_schema_id;
-                    it.attribute = Some(int_text(make));
+                    it.attribute = Some(id_text(make));
                     it.value = Val::Text(Some(name.clone()));
                     it.qc_schema = model.qc_schema;
                     b.push(it);
@@ -306,7 +331,7 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
                     it.created_on = row.changed;
                     it.keys = Some(wmi_keys.clone());
                     it.wmi_id = Some(row.id);
-                    it.attribute = Some(int_text(make));
+                    it.attribute = Some(id_text(make));
                     it.value = Val::Text(Some(name.clone()));
                     b.push(it);
                 }

@@ -903,6 +903,17 @@ fn number_texts_are_decimal() {
     for v in [0, 7, 10, 99, 1980, 2026, -1, -45, i32::MAX, i32::MIN] {
         assert_eq!(&*pass::int_text(v), v.to_string(), "{v}");
     }
+    // The remembered texts: numbers that share a slot each get their own
+    // text, asked for twice, in any order.
+    let numbers: Vec<i32> = (0..2000).chain([-5, i32::MAX, i32::MIN]).collect();
+    for round in 0..2 {
+        for &v in &numbers {
+            assert_eq!(&*pass::id_text(v), v.to_string(), "{v} (round {round})");
+        }
+        for &v in numbers.iter().rev() {
+            assert_eq!(&*pass::id_text(v), v.to_string(), "{v} (round {round})");
+        }
+    }
     let mut s = String::new();
     for n in [0usize, 9, 10, 400, 12_345] {
         s.clear();
