@@ -151,10 +151,11 @@ fn cold_postgres(
             let (_, head) = store.load_wmi_head(wmi).await.expect("head");
             let wanted = head.schema_keys();
             let ids: Vec<i32> = wanted.iter().map(|w| w.0).collect();
-            let (_, patterns) = store.load_patterns(&ids).await.expect("patterns");
+            let (_, patterns) = store.load_pattern_set(&ids).await.expect("patterns");
             let compiled = globals
                 .schema_cache()
-                .compile_all(&globals, &wanted, &patterns);
+                .compile_set(&globals, &wanted, &patterns)
+                .expect("compile");
             vin_db::catalog::WmiCatalog::compile_with(&globals, head, compiled)
         })
     };

@@ -758,12 +758,12 @@ impl Inner {
         }
         if !missing.is_empty() {
             let ids: Vec<i32> = missing.iter().map(|m| m.0).collect();
-            let (version, patterns) = self.guarded(self.store.load_patterns(&ids)).await?;
+            let (version, patterns) = self.guarded(self.store.load_pattern_set(&ids)).await?;
             if version != globals.version() {
                 self.dataset_changed(version);
                 return Err(Error::Unavailable(DATASET_CHANGED.into()));
             }
-            compiled.extend(cache.compile_all(globals, &missing, &patterns));
+            compiled.extend(cache.compile_set(globals, &missing, &patterns)?);
         }
         bump(&self.counters.catalog_loads);
         Ok(Arc::new(WmiCatalog::compile_with(globals, head, compiled)))
@@ -792,7 +792,7 @@ impl Inner {
                 HashMap::with_capacity(wanted.len());
             for batch in wanted.chunks(PRELOAD_SCHEMA_BATCH) {
                 let ids: Vec<i32> = batch.iter().map(|w| w.0).collect();
-                let (v, patterns) = self.guarded(self.store.load_patterns(&ids)).await?;
+                let (v, patterns) = self.guarded(self.store.load_pattern_set(&ids)).await?;
                 if v != globals.version() {
                     self.dataset_changed(v);
                     continue 'attempt;
@@ -800,10 +800,10 @@ impl Inner {
                 let g = Arc::clone(&globals);
                 let batch = batch.to_vec();
                 let compiled = tokio::task::spawn_blocking(move || {
-                    g.schema_cache().compile_all(&g, &batch, &patterns)
+                    g.schema_cache().compile_set(&g, &batch, &patterns)
                 })
                 .await
-                .map_err(|e| Error::Unavailable(format!("compiling schemas failed: {e}")))?;
+                .map_err(|e| Error::Unavailable(format!("compiling schemas failed: {e}")))??;
                 for c in compiled {
                     schemas.insert(c.id(), c);
                 }

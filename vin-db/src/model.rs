@@ -310,6 +310,49 @@ pub struct PatternRow {
     pub updated_on: Option<Timestamp>,
 }
 
+impl PatternRow {
+    /// The row as a [`PatternRef`] borrowing its texts.
+    pub fn borrowed(&self) -> PatternRef<'_> {
+        PatternRef {
+            id: self.id,
+            vin_schema_id: self.vin_schema_id,
+            keys: &self.keys,
+            element_id: self.element_id,
+            attribute_id: &self.attribute_id,
+            created_on: self.created_on,
+            updated_on: self.updated_on,
+        }
+    }
+}
+
+/// A `Pattern` row whose texts are borrowed (from a packed value or a
+/// [`PatternRow`]), so compiling a schema allocates nothing per pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatternRef<'a> {
+    pub id: i32,
+    pub vin_schema_id: i32,
+    pub keys: &'a str,
+    pub element_id: i32,
+    pub attribute_id: &'a str,
+    pub created_on: Option<Timestamp>,
+    pub updated_on: Option<Timestamp>,
+}
+
+impl PatternRef<'_> {
+    /// The row with its texts copied.
+    pub fn to_row(&self) -> PatternRow {
+        PatternRow {
+            id: self.id,
+            vin_schema_id: self.vin_schema_id,
+            keys: self.keys.to_owned(),
+            element_id: self.element_id,
+            attribute_id: self.attribute_id.to_owned(),
+            created_on: self.created_on,
+            updated_on: self.updated_on,
+        }
+    }
+}
+
 /// `Wmi_Make`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WmiMakeRow {

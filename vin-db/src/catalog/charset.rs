@@ -36,6 +36,14 @@ impl CharSet {
     }
 }
 
+/// The spec 4.5 expansion of `key` as (key index, ASCII byte) pairs (a
+/// non-ASCII character is not representable and is left out).
+pub(crate) fn expansion(key: &str) -> Box<[(u8, u8)]> {
+    vin_core::key::expand(key)
+        .filter_map(|(i, c)| u8::try_from(c).ok().filter(u8::is_ascii).map(|b| (i, b)))
+        .collect()
+}
+
 /// Key indexes 1..=14 (index 0 unused).
 pub const KEY_POSITIONS: usize = 15;
 
@@ -46,9 +54,15 @@ pub struct PositionSets(pub [CharSet; KEY_POSITIONS]);
 impl PositionSets {
     /// Adds every pair of the spec 4.5 expansion of `key`.
     pub fn add_key(&mut self, key: &str) {
-        for (index, c) in vin_core::key::expand(key) {
+        self.add_pairs(&expansion(key));
+    }
+
+    /// Adds (key index, ASCII byte) pairs, as [`PositionSets::add_key`] would
+    /// for the key they were expanded from.
+    pub(crate) fn add_pairs(&mut self, pairs: &[(u8, u8)]) {
+        for &(index, b) in pairs {
             if let Some(set) = self.0.get_mut(usize::from(index)) {
-                set.insert(c);
+                set.insert(char::from(b));
             }
         }
     }

@@ -3,10 +3,11 @@
 //! schemas, so every schema shares one copy of each.
 
 use std::borrow::Borrow;
-use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
 use std::sync::Arc;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use vin_core::key::Key;
 
 use super::globals::Globals;
@@ -20,6 +21,11 @@ pub(crate) struct KeyEntry {
     pub upper: Arc<str>,
     /// The compiled key; `None` when it cannot be compiled (it matches nothing).
     pub parsed: Option<Key>,
+    /// The spec 4.5 expansion as (key index, ASCII byte) pairs: computed once
+    /// per dataset, as every schema using the text needs it.
+    pub expansion: Box<[(u8, u8)]>,
+    /// The text holds a `#` (a formula key, spec 3.6).
+    pub formula: bool,
 }
 
 /// A pattern's attribute with its display value resolved for its element.
@@ -57,10 +63,12 @@ impl Hash for ByText {
 /// Per-dataset interner (owned by the dataset's schema cache).
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    strings: HashSet<Arc<str>>,
-    keys: HashSet<ByText>,
+    // Fx hashing: the texts come from the dataset, not from callers, and
+    // SipHash was a tenth of a cold WMI's load.
+    strings: FxHashSet<Arc<str>>,
+    keys: FxHashSet<ByText>,
     /// By (element, address of the interned attribute).
-    values: HashMap<(i32, usize), Arc<ValueEntry>>,
+    values: FxHashMap<(i32, usize), Arc<ValueEntry>>,
 }
 
 impl Interner {
@@ -85,8 +93,11 @@ impl Interner {
         } else {
             self.intern(&text.to_uppercase())
         };
+        let expansion = super::charset::expansion(text);
         let entry = Arc::new(KeyEntry {
             parsed: Key::parse(text).ok(),
+            expansion,
+            formula: text.contains('#'),
             stored,
             upper,
         });
@@ -117,8 +128,61 @@ impl Interner {
     /// Approximate bytes held.
     pub(crate) fn bytes(&self) -> usize {
         self.strings.iter().map(|s| s.len() + 40).sum::<usize>()
-            + self.keys.len() * (std::mem::size_of::<KeyEntry>() + 32)
+            + self
+                .keys
+                .iter()
+                .map(|k| std::mem::size_of::<KeyEntry>() + 32 + 2 * k.0.expansion.len())
+                .sum::<usize>()
             + self.values.len() * (std::mem::size_of::<ValueEntry>() + 56)
+    }
+}
+
+/// The interner seen through texts borrowed for `'t` (a pattern set being
+/// compiled): entries are remembered by the text's address too, and a
+/// packed value stores each text once for all the patterns that use it, so
+/// those patterns cost one pointer lookup instead of hashing and comparing
+/// the text. The lifetime keeps every remembered address alive and unchanged.
+pub(crate) struct ByAddress<'i, 't> {
+    interner: &'i mut Interner,
+    keys: FxHashMap<(usize, usize), Arc<KeyEntry>>,
+    values: FxHashMap<(i32, usize, usize), Arc<ValueEntry>>,
+    texts: PhantomData<&'t str>,
+}
+
+fn address(s: &str) -> (usize, usize) {
+    (s.as_ptr() as usize, s.len())
+}
+
+impl<'i, 't> ByAddress<'i, 't> {
+    pub(crate) fn new(interner: &'i mut Interner) -> Self {
+        ByAddress {
+            interner,
+            keys: FxHashMap::default(),
+            values: FxHashMap::default(),
+            texts: PhantomData,
+        }
+    }
+
+    /// [`Interner::key`].
+    pub(crate) fn key(&mut self, text: &'t str) -> Arc<KeyEntry> {
+        self.keys
+            .entry(address(text))
+            .or_insert_with(|| self.interner.key(text))
+            .clone()
+    }
+
+    /// [`Interner::value`].
+    pub(crate) fn value(
+        &mut self,
+        globals: &Globals,
+        element: i32,
+        attribute: &'t str,
+    ) -> Arc<ValueEntry> {
+        let (at, len) = address(attribute);
+        self.values
+            .entry((element, at, len))
+            .or_insert_with(|| self.interner.value(globals, element, attribute))
+            .clone()
     }
 }
 

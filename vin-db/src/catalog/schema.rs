@@ -7,17 +7,19 @@
 //! WMI is what keeps a fully loaded catalog small and a cold WMI cheap: only
 //! the schemas not yet resident are fetched and compiled.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, Weak};
 
+use rustc_hash::FxHashMap;
 use vin_core::KeyText;
 use vin_core::key::Key;
 
 use super::charset::PositionSets;
 use super::globals::Globals;
-use super::intern::{Interner, KeyEntry, ValueEntry};
-use crate::model::{PatternRow, Timestamp};
+use super::intern::{ByAddress, Interner, KeyEntry, ValueEntry};
+use crate::Result;
+use crate::model::{PatternRef, PatternRow, Timestamp};
+use crate::store::PatternSet;
 
 /// Elements that never come from patterns (spec 3.2, 3.6).
 const NOT_FROM_PATTERNS: [i32; 4] = [26, 27, 29, 39];
@@ -91,36 +93,30 @@ pub struct VinSchema {
 }
 
 impl VinSchema {
-    /// Compiles one schema from its pattern rows (any order; rows of other
-    /// schemas are ignored).
-    pub(crate) fn compile(
+    /// Compiles one schema from its patterns, ascending id.
+    pub(crate) fn compile<'t>(
         globals: &Globals,
-        interner: &mut Interner,
+        interner: &mut ByAddress<'_, 't>,
         id: i32,
         qc: bool,
-        rows: &[&PatternRow],
+        rows: &[PatternRef<'t>],
     ) -> VinSchema {
-        let mut rows: Vec<&PatternRow> = rows
-            .iter()
-            .copied()
-            .filter(|p| p.vin_schema_id == id)
-            .collect();
-        rows.sort_by_key(|p| p.id);
         let mut patterns = Vec::with_capacity(rows.len());
         // Distinct step-3.2 keys in first-seen order, with their patterns.
         let mut keys: Vec<(Arc<KeyEntry>, Vec<u32>)> = Vec::new();
         // Per distinct text: its slot in `keys` once a step-3.2 pattern uses it.
-        let mut seen: HashMap<*const KeyEntry, Option<usize>> = HashMap::new();
+        let mut seen: FxHashMap<*const KeyEntry, Option<usize>> = FxHashMap::default();
         let mut formulas = Vec::new();
         let mut valid = PositionSets::default();
         for p in rows {
-            let text = interner.key(&p.keys);
+            debug_assert_eq!(p.vin_schema_id, id);
+            let text = interner.key(p.keys);
             let slot = match seen.entry(Arc::as_ptr(&text)) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => {
                     // Valid characters use every pattern of the schema (spec
                     // 4.5 step 2); equal texts expand alike, so once each.
-                    valid.add_key(&p.keys);
+                    valid.add_pairs(&text.expansion);
                     e.insert(None)
                 }
             };
@@ -129,7 +125,7 @@ impl VinSchema {
                 id: p.id,
                 element: p.element_id,
                 changed: p.updated_on.or(p.created_on).map_or(NO_TIME, |t| t.0),
-                value: interner.value(globals, p.element_id, &p.attribute_id),
+                value: interner.value(globals, p.element_id, p.attribute_id),
                 text: text.clone(),
             });
             let Some(element) = globals.element(p.element_id) else {
@@ -138,7 +134,7 @@ impl VinSchema {
             if NOT_FROM_PATTERNS.contains(&p.element_id) {
                 continue;
             }
-            if p.keys.contains('#')
+            if text.formula
                 && let Some(key) = &text.parsed
             {
                 formulas.push((index, key.clone()));
@@ -237,7 +233,7 @@ pub struct SchemaCache {
 
 #[derive(Debug, Default)]
 struct CacheInner {
-    schemas: HashMap<i32, Weak<VinSchema>>,
+    schemas: FxHashMap<i32, Weak<VinSchema>>,
     interner: Interner,
     /// Map size after the last sweep of dead entries.
     swept_at: usize,
@@ -256,37 +252,58 @@ impl SchemaCache {
         self.lock().schemas.get(&id).and_then(Weak::upgrade)
     }
 
-    /// Compiles the schemas `(id, qc)` from `patterns` (their rows, ascending
-    /// schema id then id, as the store gives them), keeping them resident;
-    /// a schema some other caller made resident meanwhile is reused.
+    /// Compiles the schemas `(id, qc)` from `patterns` (their rows, any
+    /// order), keeping them resident; a schema some other caller made
+    /// resident meanwhile is reused.
     pub fn compile_all(
         &self,
         globals: &Globals,
         schemas: &[(i32, bool)],
         patterns: &[PatternRow],
     ) -> Vec<Arc<VinSchema>> {
-        let mut by_schema: HashMap<i32, Vec<&PatternRow>> = HashMap::new();
-        for p in patterns {
-            by_schema.entry(p.vin_schema_id).or_default().push(p);
+        let mut refs: Vec<PatternRef<'_>> = patterns.iter().map(PatternRow::borrowed).collect();
+        refs.sort_by_key(|p| (p.vin_schema_id, p.id));
+        self.compile_sorted(globals, schemas, &refs)
+    }
+
+    /// [`SchemaCache::compile_all`] from a [`PatternSet`] as the store read
+    /// it; a damaged packed value is an error and compiles nothing.
+    pub fn compile_set(
+        &self,
+        globals: &Globals,
+        schemas: &[(i32, bool)],
+        patterns: &PatternSet,
+    ) -> Result<Vec<Arc<VinSchema>>> {
+        let refs = patterns.refs()?;
+        Ok(self.compile_sorted(globals, schemas, &refs))
+    }
+
+    /// `patterns`: ascending schema id, then id.
+    fn compile_sorted<'t>(
+        &self,
+        globals: &Globals,
+        schemas: &[(i32, bool)],
+        patterns: &[PatternRef<'t>],
+    ) -> Vec<Arc<VinSchema>> {
+        let mut by_schema: FxHashMap<i32, &[PatternRef<'_>]> = FxHashMap::default();
+        for run in patterns.chunk_by(|a, b| a.vin_schema_id == b.vin_schema_id) {
+            by_schema.insert(run[0].vin_schema_id, run);
         }
-        let mut inner = self.lock();
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        let mut interner = ByAddress::new(&mut inner.interner);
         let mut out = Vec::with_capacity(schemas.len());
         for &(id, qc) in schemas {
             if let Some(s) = inner.schemas.get(&id).and_then(Weak::upgrade) {
                 out.push(s);
                 continue;
             }
-            let rows = by_schema.get(&id).map_or(&[][..], Vec::as_slice);
-            let compiled = Arc::new(VinSchema::compile(
-                globals,
-                &mut inner.interner,
-                id,
-                qc,
-                rows,
-            ));
+            let rows = by_schema.get(&id).copied().unwrap_or(&[]);
+            let compiled = Arc::new(VinSchema::compile(globals, &mut interner, id, qc, rows));
             inner.schemas.insert(id, Arc::downgrade(&compiled));
             out.push(compiled);
         }
+        drop(interner);
         // Drop entries whose schema is gone once the map has doubled.
         if inner.schemas.len() > 2 * inner.swept_at.max(1024) {
             inner.schemas.retain(|_, w| w.strong_count() > 0);

@@ -18,6 +18,7 @@
 
 mod head;
 pub mod packed;
+mod pattern_set;
 pub mod postgres;
 pub(crate) mod queries;
 pub mod retry;
@@ -29,6 +30,7 @@ mod url;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use pattern_set::PatternSet;
 pub use url::{
     DbUrl, default_data_dir, default_database_url, redact, resolve_database_url, sample_path,
 };
@@ -206,11 +208,18 @@ impl Store {
     /// The patterns of the VIN schemas `ids` (ascending schema id, then id)
     /// and the version they belong to.
     pub async fn load_patterns(&self, ids: &[i32]) -> Result<(i64, Vec<PatternRow>)> {
+        let (version, set) = self.load_pattern_set(ids).await?;
+        Ok((version, set.into_rows()?))
+    }
+
+    /// [`Store::load_patterns`] as read, still packed: what the decoder
+    /// compiles from without copying each pattern's texts.
+    pub async fn load_pattern_set(&self, ids: &[i32]) -> Result<(i64, PatternSet)> {
         match &*self.inner {
             #[cfg(feature = "postgres")]
-            Inner::Postgres(s) => s.load_patterns(ids).await,
+            Inner::Postgres(s) => s.load_pattern_set(ids).await,
             #[cfg(feature = "sqlite")]
-            Inner::Sqlite(s) => s.load_patterns(ids).await,
+            Inner::Sqlite(s) => s.load_pattern_set(ids).await,
         }
     }
 

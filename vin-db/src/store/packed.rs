@@ -3,16 +3,22 @@
 //! instead of one per pattern (up to ~40 000), and decodes them in a tight
 //! loop.
 //!
-//! Layout: the format byte [`FORMAT`], the pattern count, then per pattern
-//! (ascending id): the id as the difference from the previous id (the first
-//! from 0), the element id, the key text and the attribute text (each as its
-//! length in bytes and its UTF-8), a flags byte (bit 0: `CreatedOn` present,
-//! bit 1: `UpdatedOn` present), `CreatedOn` as the difference from the
-//! previous present `CreatedOn` (the first from 0) and `UpdatedOn` as the
-//! difference from this pattern's `CreatedOn` (from 0 without one).
-//! Integers are LEB128 varints, signed ones zigzag-encoded first. Decoding
-//! checks every length and every count, so a damaged value is a typed error,
-//! never a panic.
+//! Layout (format [`FORMAT`] = 2): the format byte, the number of distinct
+//! texts and the texts (each as its length in bytes and its UTF-8), the
+//! pattern count, then per pattern (ascending id): the id as the difference
+//! from the previous id (the first from 0), the element id, the key text and
+//! the attribute text (each as its index among the texts), a flags byte
+//! (bit 0: `CreatedOn` present, bit 1: `UpdatedOn` present), `CreatedOn` as
+//! the difference from the previous present `CreatedOn` (the first from 0)
+//! and `UpdatedOn` as the difference from this pattern's `CreatedOn` (from 0
+//! without one). Integers are LEB128 varints, signed ones zigzag-encoded
+//! first. A schema repeats few key texts and values over many patterns, so
+//! each is stored and decoded once, and the patterns that share a text
+//! share its place in the value (the compile step relies on that to look
+//! each text up once). Format 1, written by earlier versions, is read too:
+//! the same without the text table, each text inline where the index is.
+//! Decoding checks every length, index and count, so a damaged value is a
+//! typed error, never a panic.
 //!
 //! ```
 //! use vin_db::model::{PatternRow, Timestamp};
@@ -33,17 +39,25 @@
 //! assert_eq!(out, [row]);
 //! ```
 
-use crate::model::{PatternRow, Timestamp};
+use std::collections::HashMap;
+
+use crate::model::{PatternRef, PatternRow, Timestamp};
 use crate::{Error, Result};
 
-/// The one layout written so far.
-pub const FORMAT: u8 = 1;
+/// The layout [`encode`] writes.
+pub const FORMAT: u8 = 2;
+
+/// The first layout: texts inline (still read).
+const FORMAT_INLINE: u8 = 1;
 
 const HAS_CREATED: u8 = 1;
 const HAS_UPDATED: u8 = 2;
 
-/// The fewest bytes one pattern takes (id, element, two lengths, flags).
+/// The fewest bytes one pattern takes (id, element, two texts, flags).
 const MIN_PATTERN_BYTES: usize = 5;
+
+/// The fewest bytes one text takes (its length).
+const MIN_TEXT_BYTES: usize = 1;
 
 fn zigzag(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)) as u64
@@ -67,21 +81,35 @@ fn put_text(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Encodes the patterns of one schema, ascending id (as the ETL reads them).
-pub fn encode(rows: &[PatternRow]) -> Vec<u8> {
-    let text: usize = rows
-        .iter()
-        .map(|r| r.keys.len() + r.attribute_id.len())
-        .sum();
+pub fn encode<'a>(rows: &'a [PatternRow]) -> Vec<u8> {
+    // Distinct texts in first-seen order, and each pattern's two indexes.
+    let mut index: HashMap<&str, u64> = HashMap::new();
+    let mut texts: Vec<&str> = Vec::new();
+    let mut refs: Vec<(u64, u64)> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut slot = |t: &'a str| -> u64 {
+            *index.entry(t).or_insert_with(|| {
+                texts.push(t);
+                texts.len() as u64 - 1
+            })
+        };
+        refs.push((slot(&r.keys), slot(&r.attribute_id)));
+    }
+    let text: usize = texts.iter().map(|t| t.len() + 1).sum();
     let mut out = Vec::with_capacity(8 + text + rows.len() * 10);
     out.push(FORMAT);
+    put_varint(&mut out, texts.len() as u64);
+    for t in &texts {
+        put_text(&mut out, t);
+    }
     put_varint(&mut out, rows.len() as u64);
     let (mut prev_id, mut prev_created) = (0i64, 0i64);
-    for r in rows {
+    for (r, (key, attribute)) in rows.iter().zip(refs) {
         put_varint(&mut out, zigzag(i64::from(r.id) - prev_id));
         prev_id = i64::from(r.id);
         put_varint(&mut out, zigzag(i64::from(r.element_id)));
-        put_text(&mut out, &r.keys);
-        put_text(&mut out, &r.attribute_id);
+        put_varint(&mut out, key);
+        put_varint(&mut out, attribute);
         let flags = u8::from(r.created_on.is_some()) * HAS_CREATED
             + u8::from(r.updated_on.is_some()) * HAS_UPDATED;
         out.push(flags);
@@ -100,34 +128,81 @@ pub fn encode(rows: &[PatternRow]) -> Vec<u8> {
 /// Decodes a value written by [`encode`] for schema `schema_id`, appending
 /// its patterns (ascending id) to `out`.
 pub fn decode_into(schema_id: i32, bytes: &[u8], out: &mut Vec<PatternRow>) -> Result<()> {
-    let mut r = Reader {
-        schema_id,
-        bytes,
-        at: 0,
-    };
+    decode_with(schema_id, bytes, out, |out, p| out.push(p.to_row()))
+}
+
+/// Like [`decode_into`], but the patterns borrow their texts from `bytes`:
+/// nothing is allocated per pattern.
+pub fn decode_refs<'a>(
+    schema_id: i32,
+    bytes: &'a [u8],
+    out: &mut Vec<PatternRef<'a>>,
+) -> Result<()> {
+    decode_with(schema_id, bytes, out, |out, p| out.push(p))
+}
+
+/// Decodes `bytes`, reserving in `out` for the pattern count and handing
+/// each pattern to `push`.
+fn decode_with<'a, T>(
+    schema_id: i32,
+    bytes: &'a [u8],
+    out: &mut Vec<T>,
+    push: impl FnMut(&mut Vec<T>, PatternRef<'a>),
+) -> Result<()> {
+    let mut r = Reader { bytes, at: 0 };
+    read_all(&mut r, schema_id, out, push).map_err(|d| {
+        Error::Database(sqlx::Error::Decode(
+            format!(
+                "damaged pattern pack of schema {schema_id} at byte {}: {d}",
+                r.at
+            )
+            .into(),
+        ))
+    })
+}
+
+fn read_all<'a, T>(
+    r: &mut Reader<'a>,
+    schema_id: i32,
+    out: &mut Vec<T>,
+    mut push: impl FnMut(&mut Vec<T>, PatternRef<'a>),
+) -> Result<(), Damage> {
     let format = r.byte()?;
-    if format != FORMAT {
-        return Err(r.damaged(&format!("unknown format {format}")));
+    let mut texts: Vec<&'a str> = Vec::new();
+    match format {
+        FORMAT => {
+            let n = r.varint()?;
+            if n > (r.left() / MIN_TEXT_BYTES) as u64 {
+                return Err(Damage::CannotFit(n, "texts"));
+            }
+            texts.reserve(n as usize);
+            for _ in 0..n {
+                texts.push(r.text()?);
+            }
+        }
+        FORMAT_INLINE => {}
+        _ => return Err(Damage::Format(format)),
     }
+    let inline = format == FORMAT_INLINE;
     let count = r.varint()?;
     // A count the remaining bytes cannot hold is damage, and must not
     // reserve memory.
-    if count > ((bytes.len() - r.at) / MIN_PATTERN_BYTES) as u64 {
-        return Err(r.damaged(&format!("{count} patterns cannot fit")));
+    if count > (r.left() / MIN_PATTERN_BYTES) as u64 {
+        return Err(Damage::CannotFit(count, "patterns"));
     }
     out.reserve(count as usize);
     let (mut prev_id, mut prev_created) = (0i64, 0i64);
     for _ in 0..count {
         let id = prev_id.wrapping_add(unzigzag(r.varint()?));
         prev_id = id;
-        let id = r.int(id, "an id")?;
+        let id = i32::try_from(id).map_err(|_| Damage::OutOfRange("an id"))?;
         let element = unzigzag(r.varint()?);
-        let element_id = r.int(element, "an element id")?;
-        let keys = r.text()?.to_owned();
-        let attribute_id = r.text()?.to_owned();
+        let element_id = i32::try_from(element).map_err(|_| Damage::OutOfRange("an element id"))?;
+        let keys = r.text_at(inline, &texts)?;
+        let attribute_id = r.text_at(inline, &texts)?;
         let flags = r.byte()?;
         if flags & !(HAS_CREATED | HAS_UPDATED) != 0 {
-            return Err(r.damaged(&format!("unknown flags {flags:#x}")));
+            return Err(Damage::Flags(flags));
         }
         let mut created_on = None;
         if flags & HAS_CREATED != 0 {
@@ -140,76 +215,116 @@ pub fn decode_into(schema_id: i32, bytes: &[u8], out: &mut Vec<PatternRow>) -> R
         } else {
             None
         };
-        out.push(PatternRow {
-            id,
-            vin_schema_id: schema_id,
-            keys,
-            element_id,
-            attribute_id,
-            created_on,
-            updated_on,
-        });
+        push(
+            out,
+            PatternRef {
+                id,
+                vin_schema_id: schema_id,
+                keys,
+                element_id,
+                attribute_id,
+                created_on,
+                updated_on,
+            },
+        );
     }
-    if r.at != bytes.len() {
-        return Err(r.damaged("trailing bytes"));
+    if r.left() != 0 {
+        return Err(Damage::Trailing);
     }
     Ok(())
 }
 
+/// What is wrong with a damaged value: small, so the reader's results stay
+/// cheap on the path every pattern takes; the message is built only on error.
+#[derive(Debug)]
+enum Damage {
+    Truncated,
+    LongNumber,
+    NotUtf8,
+    Format(u8),
+    Flags(u8),
+    CannotFit(u64, &'static str),
+    OutOfRange(&'static str),
+    TextIndex(u64),
+    Trailing,
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Damage::Truncated => write!(f, "truncated"),
+            Damage::LongNumber => write!(f, "a number runs past 64 bits"),
+            Damage::NotUtf8 => write!(f, "a text is not UTF-8"),
+            Damage::Format(v) => write!(f, "unknown format {v}"),
+            Damage::Flags(v) => write!(f, "unknown flags {v:#x}"),
+            Damage::CannotFit(n, what) => write!(f, "{n} {what} cannot fit"),
+            Damage::OutOfRange(what) => write!(f, "{what} out of range"),
+            Damage::TextIndex(i) => write!(f, "text {i} out of range"),
+            Damage::Trailing => write!(f, "trailing bytes"),
+        }
+    }
+}
+
 /// A cursor over an encoded value.
 struct Reader<'a> {
-    schema_id: i32,
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Result<u8> {
-        let b = *self
-            .bytes
-            .get(self.at)
-            .ok_or_else(|| self.damaged("truncated"))?;
+    fn left(&self) -> usize {
+        self.bytes.len().saturating_sub(self.at)
+    }
+
+    #[inline]
+    fn byte(&mut self) -> Result<u8, Damage> {
+        let b = *self.bytes.get(self.at).ok_or(Damage::Truncated)?;
         self.at += 1;
         Ok(b)
     }
 
-    fn varint(&mut self) -> Result<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
+    #[inline]
+    fn varint(&mut self) -> Result<u64, Damage> {
+        // Most numbers here fit one byte.
+        let b = self.byte()?;
+        if b & 0x80 == 0 {
+            return Ok(u64::from(b));
+        }
+        let mut v = u64::from(b & 0x7f);
+        for shift in (7..64).step_by(7) {
             let b = self.byte()?;
             v |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
                 return Ok(v);
             }
         }
-        Err(self.damaged("a number runs past 64 bits"))
+        Err(Damage::LongNumber)
     }
 
-    fn int(&self, v: i64, what: &str) -> Result<i32> {
-        i32::try_from(v).map_err(|_| self.damaged(&format!("{what} out of range")))
-    }
-
-    fn text(&mut self) -> Result<&'a str> {
+    fn text(&mut self) -> Result<&'a str, Damage> {
         let len = self.varint()?;
         let end = usize::try_from(len)
             .ok()
             .and_then(|l| self.at.checked_add(l))
             .filter(|&e| e <= self.bytes.len())
-            .ok_or_else(|| self.damaged("truncated"))?;
-        let raw = &self.bytes[self.at..end];
-        let s = std::str::from_utf8(raw).map_err(|_| self.damaged("a text is not UTF-8"))?;
+            .ok_or(Damage::Truncated)?;
+        let raw = self.bytes.get(self.at..end).ok_or(Damage::Truncated)?;
+        let s = std::str::from_utf8(raw).map_err(|_| Damage::NotUtf8)?;
         self.at = end;
         Ok(s)
     }
 
-    fn damaged(&self, what: &str) -> Error {
-        Error::Database(sqlx::Error::Decode(
-            format!(
-                "damaged pattern pack of schema {} at byte {}: {what}",
-                self.schema_id, self.at
-            )
-            .into(),
-        ))
+    /// A text inline, or by its index into `texts`.
+    #[inline]
+    fn text_at(&mut self, inline: bool, texts: &[&'a str]) -> Result<&'a str, Damage> {
+        if inline {
+            return self.text();
+        }
+        let i = self.varint()?;
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| texts.get(i).copied())
+            .ok_or(Damage::TextIndex(i))
     }
 }
 
@@ -297,7 +412,7 @@ mod tests {
                 .contains("trailing")
         );
         let mut format = good.clone();
-        format[0] = 2;
+        format[0] = 3;
         assert!(decode(&format).unwrap_err().to_string().contains("format"));
         // A huge count must not allocate.
         let mut count = vec![FORMAT];
@@ -319,7 +434,7 @@ mod tests {
                 .contains("64 bits")
         );
         // An id outside i32.
-        let mut wide = vec![FORMAT, 1];
+        let mut wide = vec![FORMAT, 0, 1];
         put_varint(&mut wide, zigzag(i64::from(i32::MAX) + 1));
         wide.extend_from_slice(&[0, 0, 0, 0]);
         assert!(
@@ -338,6 +453,47 @@ mod tests {
         let last = flags.len() - 1;
         flags[last] = 0x80;
         assert!(decode(&flags).unwrap_err().to_string().contains("flags"));
+    }
+
+    #[test]
+    fn texts_are_stored_once_and_shared() {
+        let rows = [row(1, None, None), row(2, None, None), row(3, None, None)];
+        let bytes = encode(&rows);
+        assert_eq!(bytes.windows(2).filter(|w| w == b"AB").count(), 1);
+        let mut refs = Vec::new();
+        decode_refs(9, &bytes, &mut refs).unwrap();
+        assert_eq!(refs.len(), 3);
+        assert!(refs.iter().all(|r| std::ptr::eq(r.keys, refs[0].keys)));
+        assert!(
+            refs.iter()
+                .all(|r| std::ptr::eq(r.attribute_id, refs[0].attribute_id))
+        );
+        // An index past the texts.
+        let bad = [FORMAT, 1, 1, b'A', 1, 2, 10, 0, 5, 0];
+        assert!(
+            decode(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("out of range")
+        );
+    }
+
+    #[test]
+    fn the_first_format_is_still_read() {
+        // Id 7, element 28, key "AB", attribute "1", no dates.
+        let v1 = [FORMAT_INLINE, 1, 14, 56, 2, b'A', b'B', 1, b'1', 0];
+        let rows = decode(&v1).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (
+                rows[0].id,
+                rows[0].element_id,
+                &*rows[0].keys,
+                &*rows[0].attribute_id
+            ),
+            (7, 28, "AB", "1")
+        );
+        assert_eq!((rows[0].created_on, rows[0].updated_on), (None, None));
     }
 
     #[test]

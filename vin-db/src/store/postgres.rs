@@ -168,7 +168,7 @@ impl PgStore {
         let (version, p) = self.live(&mut c).await?;
         let mut f = fetch_wmi_rows(&mut c, &p, &q::wmi_queries(), Some(wmi), false).await?;
         let ids: Vec<i32> = f.schemas.iter().map(|s| s.id).collect();
-        f.patterns = fetch_patterns(&mut c, &p, &ids).await?;
+        f.patterns = fetch_patterns(&mut c, &p, &ids).await?.into_rows()?;
         f.patterns.sort_by_key(|p| p.id);
         Ok((version, rows::assemble_one(wmi, f)))
     }
@@ -220,7 +220,7 @@ impl PgStore {
         ))
     }
 
-    pub(crate) async fn load_patterns(&self, ids: &[i32]) -> Result<(i64, Vec<PatternRow>)> {
+    pub(crate) async fn load_pattern_set(&self, ids: &[i32]) -> Result<(i64, PatternSet)> {
         let mut c = self.conn().await?;
         // One round trip in the common case: the packed values of the last
         // live schema seen, with the live pointer read by the same statement.
@@ -242,12 +242,11 @@ impl PgStore {
                     let live: (Option<i64>, Option<String>) =
                         (rows[0].try_get(2)?, rows[0].try_get(3)?);
                     if live.0 == Some(version) && live.1.as_deref() == Some(schema.as_str()) {
-                        let mut out = Vec::new();
-                        for r in &rows {
-                            let bytes: &[u8] = r.try_get(1)?;
-                            super::packed::decode_into(r.try_get(0)?, bytes, &mut out)?;
+                        let mut packs = Vec::with_capacity(rows.len());
+                        for r in rows {
+                            packs.push((r.try_get(0)?, r.try_get(1)?));
                         }
-                        return Ok((version, out));
+                        return Ok((version, PatternSet::from_packs(packs)));
                     }
                 }
                 // No row, a pointer that moved, or a dataset without the

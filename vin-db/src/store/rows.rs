@@ -195,6 +195,7 @@ macro_rules! fetch_fns {
     ($conn:ty, $sqlite:expr) => {
         use sqlx::Row as _;
         use $crate::model::*;
+        use $crate::store::PatternSet;
         use $crate::store::queries::{self as q, sql};
         use $crate::store::rows::{Fetched, ts};
 
@@ -296,28 +297,28 @@ macro_rules! fetch_fns {
             conn: &mut $conn,
             prefix: &str,
             ids: &[i32],
-        ) -> $crate::Result<Vec<PatternRow>> {
-            let mut out = Vec::new();
+        ) -> $crate::Result<PatternSet> {
             if ids.is_empty() {
-                return Ok(out);
+                return Ok(PatternSet::default());
             }
             let list = q::id_list(ids, $sqlite);
             match all(conn, q::PACKS_OF_SCHEMAS, prefix, Some(&list)).await {
                 Ok(rows) => {
+                    let mut packs = Vec::with_capacity(rows.len());
                     for r in rows {
-                        let bytes: &[u8] = r.try_get(1)?;
-                        $crate::store::packed::decode_into(r.try_get(0)?, bytes, &mut out)?;
+                        packs.push((r.try_get(0)?, r.try_get(1)?));
                     }
-                    return Ok(out);
+                    return Ok(PatternSet::from_packs(packs));
                 }
                 // A dataset built before the packed table: read row by row.
                 Err($crate::Error::Database(e)) if $crate::store::rows::is_missing_table(&e) => {}
                 Err(e) => return Err(e),
             }
+            let mut out = Vec::new();
             for r in all(conn, q::PATTERNS_OF_SCHEMAS, prefix, Some(&list)).await? {
                 out.push($crate::store::rows::pattern_row(&r)?);
             }
-            Ok(out)
+            Ok(PatternSet::from_rows(out))
         }
 
         /// The rows of `qs` (per-WMI when `wmi` is set, else everything);

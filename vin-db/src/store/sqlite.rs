@@ -156,7 +156,7 @@ impl SqliteStore {
         let version = version_on(&mut c).await?;
         let mut f = fetch_wmi_rows(&mut c, "", &q::wmi_queries(), Some(wmi), false).await?;
         let ids: Vec<i32> = f.schemas.iter().map(|s| s.id).collect();
-        f.patterns = fetch_patterns(&mut c, "", &ids).await?;
+        f.patterns = fetch_patterns(&mut c, "", &ids).await?.into_rows()?;
         f.patterns.sort_by_key(|p| p.id);
         Ok((version, rows::assemble_one(wmi, f)))
     }
@@ -175,7 +175,7 @@ impl SqliteStore {
         Ok((version, head::assemble(wmi, columns)?))
     }
 
-    pub(crate) async fn load_patterns(&self, ids: &[i32]) -> Result<(i64, Vec<PatternRow>)> {
+    pub(crate) async fn load_pattern_set(&self, ids: &[i32]) -> Result<(i64, PatternSet)> {
         let mut c = self.conn().await?;
         let version = version_on(&mut c).await?;
         Ok((version, fetch_patterns(&mut c, "", ids).await?))

@@ -1,0 +1,82 @@
+//! [`PatternSet`]: the patterns of some VIN schemas as the store read them,
+//! kept packed until they are compiled, so a cold WMI's tens of thousands of
+//! patterns cost no allocation each on their way into the catalog.
+
+use super::packed;
+use crate::Result;
+use crate::model::{PatternRef, PatternRow};
+
+/// The patterns of some VIN schemas: packed values (see [`packed`]) or, for
+/// a dataset written before those existed, plain rows.
+///
+/// ```
+/// use vin_db::model::PatternRow;
+/// use vin_db::store::PatternSet;
+///
+/// let row = |id, schema| PatternRow {
+///     id,
+///     vin_schema_id: schema,
+///     keys: "AB*".into(),
+///     element_id: 28,
+///     attribute_id: "1".into(),
+///     created_on: None,
+///     updated_on: None,
+/// };
+/// let set = PatternSet::from_rows(vec![row(9, 2), row(4, 1), row(3, 2)]);
+/// let ids: Vec<(i32, i32)> = set.refs()?.iter().map(|p| (p.vin_schema_id, p.id)).collect();
+/// assert_eq!(ids, [(1, 4), (2, 3), (2, 9)]);
+/// # Ok::<(), vin_db::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct PatternSet {
+    /// Packed values by schema id, ascending.
+    packs: Vec<(i32, Vec<u8>)>,
+    /// Plain rows, ascending schema id then id.
+    rows: Vec<PatternRow>,
+}
+
+impl PatternSet {
+    /// A set of plain rows (any order).
+    pub fn from_rows(mut rows: Vec<PatternRow>) -> PatternSet {
+        rows.sort_by_key(|p| (p.vin_schema_id, p.id));
+        PatternSet {
+            packs: Vec::new(),
+            rows,
+        }
+    }
+
+    /// A set of packed values, one per schema (any order).
+    pub fn from_packs(mut packs: Vec<(i32, Vec<u8>)>) -> PatternSet {
+        packs.sort_by_key(|p| p.0);
+        PatternSet {
+            packs,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Every pattern, borrowing its texts from the set, ascending schema id
+    /// then id. A damaged packed value is an error.
+    pub fn refs(&self) -> Result<Vec<PatternRef<'_>>> {
+        let mut out = Vec::with_capacity(self.rows.len());
+        for (schema, bytes) in &self.packs {
+            packed::decode_refs(*schema, bytes, &mut out)?;
+        }
+        out.extend(self.rows.iter().map(PatternRow::borrowed));
+        Ok(out)
+    }
+
+    /// Every pattern as an owned row, ascending schema id then id.
+    pub fn into_rows(self) -> Result<Vec<PatternRow>> {
+        let mut out = Vec::new();
+        for (schema, bytes) in &self.packs {
+            packed::decode_into(*schema, bytes, &mut out)?;
+        }
+        out.extend(self.rows);
+        Ok(out)
+    }
+
+    /// True when the set holds no schema's patterns.
+    pub fn is_empty(&self) -> bool {
+        self.packs.is_empty() && self.rows.is_empty()
+    }
+}
