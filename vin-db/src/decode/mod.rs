@@ -294,7 +294,8 @@ pub fn decode(
 
     // 2.6: the best pass (stable: the lowest pass id wins a full tie).
     let mut best: Option<(usize, RankKey)> = None;
-    for (i, p) in passes.iter().enumerate() {
+    // A single pass needs no ranking.
+    for (i, p) in passes.iter().enumerate().filter(|_| passes.len() > 1) {
         let (ev, ew, pc, my) = rank(globals, p, caller_year);
         let key = (ev, nulls_high(ew), nulls_high(pc), nulls_high(my));
         if best.as_ref().is_none_or(|(_, k)| key > *k) {

@@ -12,15 +12,30 @@ use crate::catalog::Globals;
 /// Step 4: TAB, CR and LF become spaces. Most values have none and are shared
 /// with the catalog as they are.
 fn clean(value: &Arc<str>) -> Arc<str> {
-    // A fold without early exit: the compiler checks many bytes at a time.
-    if value
-        .bytes()
-        .fold(false, |found, b| found | matches!(b, b'\t' | b'\r' | b'\n'))
-    {
+    if has_control(value.as_bytes()) {
         Arc::from(value.replace(['\t', '\r', '\n'], " "))
     } else {
         value.clone()
     }
+}
+
+/// Whether `bytes` holds a TAB, CR or LF. Eight bytes at a time: a word with
+/// no byte below 14 (the three are 9, 10 and 13) holds none of them.
+fn has_control(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let is_control = |b: &u8| matches!(b, b'\t' | b'\r' | b'\n');
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let x = u64::from_le_bytes(w);
+        // Sets a byte's high bit when the byte is below 14 (exact for bounds up to 128).
+        if x.wrapping_sub(ONES * 14) & !x & HIGHS != 0 && word.iter().any(is_control) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(is_control)
 }
 
 fn number<T: std::str::FromStr>(d: &Decoded, globals: &Globals, element: i32) -> Option<T> {
@@ -336,4 +351,32 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
     decoded.doors = number::<u32>(&decoded, globals, 14);
     super::item::recycle(pass.items);
     decoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_bytes_found_at_every_position() {
+        let plain = |b: &[u8]| b.iter().any(|c| matches!(c, b'\t' | b'\r' | b'\n'));
+        // Every byte value at every position of texts up to 20 bytes long,
+        // amid letters and amid other low bytes.
+        for len in 1..=20 {
+            for at in 0..len {
+                for fill in [b'A', 0x01, 0x0E, 0xFF] {
+                    for byte in 0..=255u8 {
+                        let mut text = vec![fill; len];
+                        text[at] = byte;
+                        assert_eq!(has_control(&text), plain(&text), "{text:?}");
+                    }
+                }
+            }
+        }
+        assert!(!has_control(b""));
+        let value: Arc<str> = Arc::from("V6\tDOHC\r\n24V");
+        assert_eq!(&*clean(&value), "V6 DOHC  24V");
+        let same: Arc<str> = Arc::from("Sport Utility Vehicle (SUV)");
+        assert!(Arc::ptr_eq(&clean(&same), &same));
+    }
 }
