@@ -32,8 +32,8 @@ use crate::strings::{Found, Strings};
 /// the number, unless it is in the head); an integer list as `-1 - n` for
 /// the `n`th list sent before, else its length and its items (it becomes the
 /// next list). The attributes are their count, then -1 (no shape) or twice
-/// their shape ([`Strings::shape`]), then each as its name, then -1 and one
-/// string, or the length and the strings of a list; or twice their shape
+/// their shape ([`Strings::shape`]), then each as its name and its value (one
+/// string, or `-4 - length` and the strings of a list); or twice their shape
 /// plus one, then only the values, when the JS side has the shape's names.
 const SOURCE: &str = r#"(function () {
   'use strict'
@@ -74,10 +74,11 @@ const SOURCE: &str = r#"(function () {
     return lists[lists.length - 1]
   }
   function value () {
-    const many = w[p++]
-    if (many < 0) return s()
+    const x = w[p++]
+    if (x >= 0) return strings[x]
+    if (x > -4) return x === -1 ? null : x === -2 ? vin : descriptor
     const list = []
-    for (let i = 0; i < many; i++) list.push(s())
+    for (let k = -4 - x; k > 0; k--) list.push(s())
     return freeze(list)
   }
   // Adding properties by computed name turns an object into a slow
@@ -217,6 +218,8 @@ const SOURCE: &str = r#"(function () {
 const NULL: i32 = -1;
 const VIN: i32 = -2;
 const DESCRIPTOR: i32 = -3;
+/// An attribute's list of values is written as `LIST - length`.
+const LIST: i32 = -4;
 
 /// The numbers that may not fit an `i32`, at the head of the buffer as
 /// `f64`s, in this order (`HEAD` in [`SOURCE`] counts their `i32` slots).
@@ -358,12 +361,15 @@ impl Encoder<'_> {
 
     fn value(&mut self, value: &Attribute) -> napi::Result<()> {
         match value {
-            Attribute::One(one) => {
-                self.push(NULL);
-                self.shared(one.as_ref())
-            }
+            Attribute::One(one) => self.shared(one.as_ref()),
             Attribute::Many(many) => {
-                self.count(many.len())?;
+                let n = i32::try_from(many.len())
+                    .ok()
+                    .and_then(|n| LIST.checked_sub(n))
+                    .ok_or_else(|| {
+                        napi::Error::new(Status::InvalidArg, "list too long for JS".to_owned())
+                    })?;
+                self.push(n);
                 many.iter().try_for_each(|item| self.shared(item.as_ref()))
             }
         }
