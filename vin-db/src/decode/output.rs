@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::item::Item;
 use super::pass::Pass;
 use super::result::{Attribute, Decoded, DecodedValue, Facts, Provenance};
+use crate::catalog::ElementInfo;
 use crate::catalog::Globals;
 
 /// Step 4: TAB, CR and LF become spaces. Most values have none and are shared
@@ -54,7 +55,7 @@ const COUNTED_RANKS: usize = 256;
 pub(super) fn output_rows<'a>(
     globals: &'a Globals,
     items: &'a [Item],
-) -> Vec<(&'a Item, &'a crate::catalog::ElementInfo)> {
+) -> Vec<(&'a Item, &'a ElementInfo)> {
     let printed = |item: &'a Item| {
         globals
             .element(item.element)
@@ -98,56 +99,42 @@ pub(super) fn output_rows<'a>(
     rows
 }
 
-/// The attribute map from the printed variables (one entry per element, in
-/// output order): two elements of one name form one list. Each element has
-/// a unique name rank, so the variables are put in name order by their ranks
+/// Calls `f(start, end)` for each run of rows of one element (adjacent: the
+/// output order starts with the element's rank).
+fn for_each_run(rows: &[(&Item, &ElementInfo)], mut f: impl FnMut(usize, usize)) {
+    let mut start = 0;
+    for n in 0..rows.len() {
+        if rows.get(n + 1).is_none_or(|next| next.1.id != rows[n].1.id) {
+            f(start, n + 1);
+            start = n + 1;
+        }
+    }
+}
+
+/// The attribute map from the output rows and their values: one variable per
+/// element, two elements of one name form one list. Each element has a
+/// unique name rank, so the variables are put in name order by their ranks
 /// (a bit per rank when they are few, a sort otherwise); equal names have
 /// equal name groups and end up adjacent.
 fn attributes(
     globals: &Globals,
-    mut vars: Vec<(&crate::catalog::ElementInfo, Attribute)>,
+    rows: &[(&Item, &ElementInfo)],
+    values: &[DecodedValue],
 ) -> BTreeMap<Arc<str>, Attribute> {
-    if globals.rank_count() <= COUNTED_RANKS && vars.len() <= COUNTED_RANKS {
-        let mut order = [0u16; COUNTED_RANKS];
-        let mut placed = 0;
-        let mut present = [0u64; COUNTED_RANKS / 64];
-        let mut at = [0u16; COUNTED_RANKS];
-        for (n, (e, _)) in vars.iter().enumerate() {
-            let rank = usize::from(e.name_rank);
-            present[rank / 64] |= 1 << (rank % 64);
-            // Below COUNTED_RANKS: fits.
-            at[rank] = n as u16;
+    let run_attr = |start: usize, end: usize| {
+        if end - start == 1 {
+            Attribute::One(values[start].value.clone())
+        } else {
+            let mut all: Vec<Option<Arc<str>>> =
+                values[start..end].iter().map(|v| v.value.clone()).collect();
+            all.sort();
+            Attribute::Many(all)
         }
-        for (word, &bits) in present.iter().enumerate() {
-            let mut bits = bits;
-            while bits != 0 {
-                let rank = word * 64 + bits.trailing_zeros() as usize;
-                order[placed] = at[rank];
-                placed += 1;
-                bits &= bits - 1;
-            }
-        }
-        merge(order[..placed].iter().map(|&n| usize::from(n)), &mut vars)
-    } else {
-        let mut keyed: Vec<(u16, usize)> = vars
-            .iter()
-            .enumerate()
-            .map(|(n, (e, _))| (e.name_rank, n))
-            .collect();
-        keyed.sort_unstable();
-        merge(keyed.into_iter().map(|(_, n)| n), &mut vars)
-    }
-}
-
-/// Joins the variables in `order` (name order) into the map.
-fn merge(
-    order: impl Iterator<Item = usize>,
-    vars: &mut [(&crate::catalog::ElementInfo, Attribute)],
-) -> BTreeMap<Arc<str>, Attribute> {
-    let mut merged: Vec<(u16, Arc<str>, Attribute)> = Vec::with_capacity(vars.len());
-    for n in order {
-        let (e, slot) = &mut vars[n];
-        let attr = std::mem::replace(slot, Attribute::One(None));
+    };
+    let mut merged: Vec<(u16, Arc<str>, Attribute)> = Vec::with_capacity(rows.len());
+    let mut add = |start: usize, end: usize| {
+        let e = rows[start].1;
+        let attr = run_attr(start, end);
         match merged.last_mut() {
             Some((group, _, slot)) if *group == e.name_group => {
                 let mut all = match std::mem::replace(slot, Attribute::Many(Vec::new())) {
@@ -162,6 +149,33 @@ fn merge(
                 *slot = Attribute::Many(all);
             }
             _ => merged.push((e.name_group, e.name.clone(), attr)),
+        }
+    };
+    if globals.rank_count() <= COUNTED_RANKS && rows.len() < usize::from(u16::MAX) {
+        let mut present = [0u64; COUNTED_RANKS / 64];
+        let mut runs = [(0u16, 0u16); COUNTED_RANKS];
+        for_each_run(rows, |start, end| {
+            let rank = usize::from(rows[start].1.name_rank);
+            present[rank / 64] |= 1 << (rank % 64);
+            // Below u16::MAX (checked above).
+            runs[rank] = (start as u16, end as u16);
+        });
+        for (word, &bits) in present.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let (start, end) = runs[word * 64 + bits.trailing_zeros() as usize];
+                add(usize::from(start), usize::from(end));
+                bits &= bits - 1;
+            }
+        }
+    } else {
+        let mut keyed: Vec<(u16, usize, usize)> = Vec::new();
+        for_each_run(rows, |start, end| {
+            keyed.push((rows[start].1.name_rank, start, end));
+        });
+        keyed.sort_unstable();
+        for (_, start, end) in keyed {
+            add(start, end);
         }
     }
     // Sorted and free of duplicates: the map is built without searching.
@@ -236,33 +250,13 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
         },
         confidence: 0.0,
     }));
-    let mut vars: Vec<(&crate::catalog::ElementInfo, Attribute)> = Vec::with_capacity(rows.len());
     let mut typed: [Option<Arc<str>>; TYPED.len()] = Default::default();
-    // The rows of one element are adjacent (the order starts with its rank and id).
-    let mut run_start = 0;
-    for (n, &(_, element)) in rows.iter().enumerate() {
-        let value = &values[n].value;
-        if let Some(slot) = typed_slot(element.id)
-            && run_start == n
-        {
-            typed[slot].clone_from(value);
+    for_each_run(&rows, |start, _| {
+        if let Some(slot) = typed_slot(rows[start].1.id) {
+            typed[slot].clone_from(&values[start].value);
         }
-        if rows.get(n + 1).is_none_or(|next| next.1.id != element.id) {
-            let attr = if run_start == n {
-                Attribute::One(value.clone())
-            } else {
-                let mut all: Vec<Option<Arc<str>>> = values[run_start..=n]
-                    .iter()
-                    .map(|v| v.value.clone())
-                    .collect();
-                all.sort();
-                Attribute::Many(all)
-            };
-            vars.push((element, attr));
-            run_start = n + 1;
-        }
-    }
-    let attributes = attributes(globals, vars);
+    });
+    let attributes = attributes(globals, &rows, &values);
 
     let model_year_row = pass
         .items

@@ -993,3 +993,32 @@ fn output_order_matches_a_plain_sort() {
     assert_eq!(order(&g2, &items), expected(&g2, &items));
     assert_ne!(expected(&g2, &items), expected(&g, &items));
 }
+
+#[test]
+fn many_elements_order_output_as_few_do() {
+    // Past the ranks ordered by counting the output is sorted instead: the
+    // decodes must not differ.
+    let g = globals();
+    let mut rows = globals_rows();
+    for n in 0..300 {
+        rows.elements.push(element(
+            1000 + n,
+            &format!("Padding {n:03}"),
+            "Engine",
+            "string",
+            None,
+        ));
+    }
+    let padded = Globals::compile(3, rows);
+    assert!(padded.rank_count() > 256 && g.rank_count() <= 256);
+    for (vin, year) in [
+        ("1HGCM82633A004352", None),
+        ("1HGCM82633A004352", Some(2004)),
+        ("1HGCM8263", None),
+    ] {
+        let few = run(&g, honda_rows(), vin, year);
+        let many = run(&padded, honda_rows(), vin, year);
+        assert!(!few.attributes.is_empty());
+        assert_eq!(many, few, "{vin} {year:?}");
+    }
+}
