@@ -1,9 +1,12 @@
 //! Reading JS arguments with the checks Node's own APIs make: a value of the
 //! wrong type is a `TypeError` (`ERR_INVALID_ARG_TYPE`), never a crash.
 
+use std::borrow::Cow;
+
 use napi::{
     JsValue, Unknown, ValueType,
     bindgen_prelude::{JsObjectValue, Object},
+    sys,
 };
 
 use crate::error::Failure;
@@ -39,6 +42,45 @@ pub fn string(name: &str, value: Unknown<'_>) -> Result<String, Failure> {
     }
     // SAFETY: the value was just checked to be a JS string.
     Ok(unsafe { value.cast::<String>() }?)
+}
+
+/// Bytes of the buffer [`short_string`] reads into.
+pub const SHORT: usize = 64;
+
+/// A required string argument, read into `buffer` when it is short (a VIN
+/// is: no allocation), else into a new `String`.
+pub fn short_string<'b>(
+    name: &str,
+    value: Unknown<'_>,
+    buffer: &'b mut [u8; SHORT],
+) -> Result<Cow<'b, str>, Failure> {
+    if value.get_type()? != ValueType::String {
+        return Err(Failure::arg_type(name, "of type string", type_name(&value)));
+    }
+    let raw = value.value();
+    let mut len = 0;
+    // SAFETY: `raw` is a JS string of its env (checked above); the buffer
+    // outlives the call and its size is passed.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(
+            raw.env,
+            raw.value,
+            buffer.as_mut_ptr().cast(),
+            SHORT,
+            &mut len,
+        )
+    };
+    // A cut string fills the buffer but for its NUL and at most one
+    // character's bytes (up to 4): a shorter one is whole.
+    if status == sys::Status::napi_ok
+        && len < SHORT - 4
+        && let Some(bytes) = buffer.get(..len)
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return Ok(Cow::Borrowed(text));
+    }
+    // SAFETY: the value was checked to be a JS string.
+    Ok(Cow::Owned(unsafe { value.cast::<String>() }?))
 }
 
 /// A required number argument that must be an integer within `range`.

@@ -348,7 +348,8 @@ impl Decoder {
     ) -> napi::Result<Built> {
         let (decoded, provenance) = guard(|| {
             let decoder = self.live()?;
-            let vin = args::string("vin", vin)?;
+            let mut buffer = [0; args::SHORT];
+            let vin = args::short_string("vin", vin, &mut buffer)?;
             let options = read_decode_options(options)?;
             let decoded = decoder.decode_sync(&vin, options.model_year)?;
             Ok((decoded, options.provenance.unwrap_or(false)))

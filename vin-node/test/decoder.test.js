@@ -281,3 +281,28 @@ test('results are frozen; a repeated VIN returns the remembered object', async (
   await assert.rejects(vin.Decoder.open({ url, objectCacheEntries: -1 }), { code: 'ERR_INVALID_ARGUMENT' })
   assert.throws(() => vin.Decoder.open({ url, objectCacheEntries: 'many' }), { name: 'TypeError' })
 })
+
+test('decodeSync reads short, long and non-ASCII input whole, as decode does', async () => {
+  // decodeSync reads short strings into a fixed buffer: inputs around its
+  // size, with characters of several bytes at the edge, must arrive whole.
+  const inputs = [
+    '1HGCM82633A004352', ' 1hgcm82633a004352 ', '1HGCM82633A00435€',
+    'x'.repeat(58) + 'é', 'x'.repeat(59) + 'é', 'x'.repeat(60) + '€', 'x'.repeat(62) + '😀',
+    'é'.repeat(40), 'x'.repeat(200),
+  ]
+  const outcome = async (f) => {
+    try {
+      return plain(await f())
+    } catch (e) {
+      return { code: e.code, message: e.message }
+    }
+  }
+  for (const input of inputs) {
+    const sync = await outcome(() => decoder.decodeSync(input))
+    assert.deepEqual(sync, await outcome(() => decoder.decode(input)), input)
+    // The message counts what arrived: characters, or bytes when too long.
+    const whole = input.trim()
+    const counts = `(has ${[...whole].length}|${Buffer.byteLength(whole)} bytes)\\b`
+    if (sync.code) assert.match(sync.message, new RegExp(counts), input)
+  }
+})
