@@ -37,6 +37,8 @@ pub struct ElementInfo {
     /// The `name_rank` of the first element with the same name: equal names,
     /// equal numbers.
     pub(crate) name_group: u16,
+    /// Another element has the same name (their values form one variable).
+    pub(crate) name_shared: bool,
 }
 
 /// An `ErrorCode` row.
@@ -282,6 +284,15 @@ fn rank_elements(elements: &mut [Option<ElementInfo>]) -> usize {
             e.name_group = group;
         }
     }
+    for pair in by_name.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            for (_, _, slot) in pair {
+                if let Some(e) = &mut elements[*slot] {
+                    e.name_shared = true;
+                }
+            }
+        }
+    }
     by_output.len()
 }
 
@@ -350,6 +361,7 @@ impl Globals {
                 output_rank: 0,
                 name_rank: 0,
                 name_group: 0,
+                name_shared: false,
             });
         }
         let rank_count = rank_elements(&mut elements);

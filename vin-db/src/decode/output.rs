@@ -39,9 +39,24 @@ fn has_control(bytes: &[u8]) -> bool {
     words.remainder().iter().any(is_control)
 }
 
+/// The first value of an element's variable, as a number. A variable that is
+/// the element's alone is read from its output rows (found by the output
+/// rank, in order): the smallest value, as its sorted list would give first.
 fn number<T: std::str::FromStr>(d: &Decoded, globals: &Globals, element: i32) -> Option<T> {
-    let name = &globals.element(element)?.name;
-    d.get(name).and_then(|v| v.trim().parse().ok())
+    let e = globals.element(element)?;
+    let text = if e.name_shared {
+        d.get(&e.name)
+    } else {
+        let rank = |v: &DecodedValue| globals.element(v.element_id).map(|r| r.output_rank);
+        let start = d.values.partition_point(|v| rank(v) < Some(e.output_rank));
+        d.values[start..]
+            .iter()
+            .take_while(|v| v.element_id == element)
+            .map(|v| v.value.as_deref())
+            .min()
+            .flatten()
+    };
+    text.and_then(|v| v.trim().parse().ok())
 }
 
 /// Ranks up to this many elements are ordered by counting, on the stack.

@@ -1022,3 +1022,32 @@ fn many_elements_order_output_as_few_do() {
         assert_eq!(many, few, "{vin} {year:?}");
     }
 }
+
+#[test]
+fn typed_numbers_read_alike_with_shared_names() {
+    // Elements named like the number elements (with no values here) send the
+    // typed numbers through the attribute map; they must read the same.
+    let g = globals();
+    let mut rows = globals_rows();
+    for (id, name) in [
+        (1501, "Engine Number of Cylinders"),
+        (1502, "Displacement (L)"),
+        (1503, "Doors"),
+    ] {
+        rows.elements
+            .push(element(id, name, "Engine", "string", None));
+    }
+    let shared = Globals::compile(3, rows);
+    for id in [9, 13, 14] {
+        assert!(shared.element(id).is_some_and(|e| e.name_shared));
+        assert!(g.element(id).is_some_and(|e| !e.name_shared));
+    }
+    let few = run(&g, honda_rows(), "1HGCM82633A004352", None);
+    let many = run(&shared, honda_rows(), "1HGCM82633A004352", None);
+    assert_eq!(few.engine_cylinders, Some(6));
+    assert_eq!(few.doors, Some(2));
+    assert!(few.displacement_l.is_some_and(|l| (l - 2.997).abs() < 1e-9));
+    assert_eq!(many.engine_cylinders, few.engine_cylinders);
+    assert_eq!(many.displacement_l, few.displacement_l);
+    assert_eq!(many.doors, few.doors);
+}
