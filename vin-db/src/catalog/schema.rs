@@ -24,6 +24,9 @@ use crate::store::PatternSet;
 /// Elements that never come from patterns (spec 3.2, 3.6).
 const NOT_FROM_PATTERNS: [i32; 4] = [26, 27, 29, 39];
 
+/// A pattern or text without a step-3.2 key slot.
+const NO_SLOT: u32 = u32::MAX;
+
 /// `changed` of a pattern without `UpdatedOn` and `CreatedOn`.
 const NO_TIME: i64 = i64::MIN;
 
@@ -92,72 +95,114 @@ pub struct VinSchema {
     approx_bytes: usize,
 }
 
+/// Buffers [`VinSchema::compile`] reuses from one schema to the next.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// Per distinct text of the schema: its key slot, or [`NO_SLOT`].
+    seen: FxHashMap<*const KeyEntry, u32>,
+    /// Per pattern: its key slot, or [`NO_SLOT`].
+    slots: Vec<u32>,
+    /// Per key slot: the first pattern using it, and how many do.
+    first: Vec<u32>,
+    counts: Vec<u32>,
+}
+
+impl Scratch {
+    fn clear(&mut self) {
+        self.seen.clear();
+        self.slots.clear();
+        self.first.clear();
+        self.counts.clear();
+    }
+}
+
 impl VinSchema {
     /// Compiles one schema from its patterns, ascending id.
     pub(crate) fn compile<'t>(
         globals: &Globals,
         interner: &mut ByAddress<'_, 't>,
+        scratch: &mut Scratch,
         id: i32,
         qc: bool,
         rows: &[PatternRef<'t>],
     ) -> VinSchema {
+        scratch.clear();
         let mut patterns = Vec::with_capacity(rows.len());
-        // Distinct step-3.2 keys in first-seen order, with their patterns.
-        let mut keys: Vec<(Arc<KeyEntry>, Vec<u32>)> = Vec::new();
-        // Per distinct text: its slot in `keys` once a step-3.2 pattern uses it.
-        let mut seen: FxHashMap<*const KeyEntry, Option<usize>> = FxHashMap::default();
         let mut formulas = Vec::new();
         let mut valid = PositionSets::default();
         for p in rows {
             debug_assert_eq!(p.vin_schema_id, id);
             let text = interner.key(p.keys);
-            let slot = match seen.entry(Arc::as_ptr(&text)) {
+            let slot = match scratch.seen.entry(Arc::as_ptr(&text)) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => {
                     // Valid characters use every pattern of the schema (spec
                     // 4.5 step 2); equal texts expand alike, so once each.
                     valid.add_pairs(&text.expansion);
-                    e.insert(None)
+                    e.insert(NO_SLOT)
                 }
             };
             let index = u32::try_from(patterns.len()).unwrap_or(u32::MAX);
+            let value = interner.value(globals, p.element_id, p.attribute_id);
+            let mut key_slot = NO_SLOT;
+            if let Some(element) = globals.element(p.element_id)
+                && !NOT_FROM_PATTERNS.contains(&p.element_id)
+            {
+                if text.formula
+                    && let Some(key) = &text.parsed
+                {
+                    formulas.push((index, key.clone()));
+                }
+                if element.patternable && !qc && text.parsed.is_some() {
+                    if *slot == NO_SLOT {
+                        *slot = u32::try_from(scratch.first.len()).unwrap_or(NO_SLOT);
+                        scratch.first.push(index);
+                        scratch.counts.push(0);
+                    }
+                    key_slot = *slot;
+                    if let Some(c) = scratch.counts.get_mut(key_slot as usize) {
+                        *c += 1;
+                    }
+                }
+            }
+            scratch.slots.push(key_slot);
             patterns.push(PatternInfo {
                 id: p.id,
                 element: p.element_id,
                 changed: p.updated_on.or(p.created_on).map_or(NO_TIME, |t| t.0),
-                value: interner.value(globals, p.element_id, p.attribute_id),
-                text: text.clone(),
+                value,
+                text,
             });
-            let Some(element) = globals.element(p.element_id) else {
-                continue;
-            };
-            if NOT_FROM_PATTERNS.contains(&p.element_id) {
-                continue;
-            }
-            if text.formula
-                && let Some(key) = &text.parsed
-            {
-                formulas.push((index, key.clone()));
-            }
-            if !element.patternable || qc || text.parsed.is_none() {
-                continue;
-            }
-            let k = *slot.get_or_insert_with(|| {
-                keys.push((text.clone(), Vec::new()));
-                keys.len() - 1
-            });
-            keys[k].1.push(index);
         }
-        let mut key_ends = Vec::with_capacity(keys.len());
-        let mut key_patterns = Vec::with_capacity(keys.iter().map(|k| k.1.len()).sum());
-        let mut compiled = Vec::with_capacity(keys.len());
-        for (entry, list) in keys {
-            if let Some(key) = &entry.parsed {
-                compiled.push(key.clone());
-                key_patterns.extend_from_slice(&list);
-                key_ends.push(u32::try_from(key_patterns.len()).unwrap_or(u32::MAX));
+        // Group the patterns by key slot (ascending pattern id within a key)
+        // with a counting pass instead of one list per key.
+        let mut key_ends = Vec::with_capacity(scratch.counts.len());
+        let mut end = 0u32;
+        for &c in &scratch.counts {
+            end += c;
+            key_ends.push(end);
+        }
+        // Each key's next free place in `key_patterns`.
+        let mut next: Vec<u32> = key_ends
+            .iter()
+            .zip(&scratch.counts)
+            .map(|(e, c)| e - c)
+            .collect();
+        let mut key_patterns = vec![0u32; end as usize];
+        for (index, &slot) in scratch.slots.iter().enumerate() {
+            if let Some(at) = next.get_mut(slot as usize) {
+                if let Some(place) = key_patterns.get_mut(*at as usize) {
+                    *place = u32::try_from(index).unwrap_or(u32::MAX);
+                }
+                *at += 1;
             }
         }
+        let compiled: Vec<Key> = scratch
+            .first
+            .iter()
+            .filter_map(|&i| patterns.get(i as usize))
+            .filter_map(|p: &PatternInfo| p.text.parsed.clone())
+            .collect();
         // Exact sizes: a preload keeps tens of thousands of schemas.
         let patterns = patterns.into_boxed_slice();
         let keys = compiled.into_boxed_slice();
@@ -263,53 +308,80 @@ impl SchemaCache {
     ) -> Vec<Arc<VinSchema>> {
         let mut refs: Vec<PatternRef<'_>> = patterns.iter().map(PatternRow::borrowed).collect();
         refs.sort_by_key(|p| (p.vin_schema_id, p.id));
-        self.compile_sorted(globals, schemas, &refs)
+        // Rows in memory cannot be damaged: this never fails.
+        self.compile_from(globals, schemas, |f| {
+            for run in refs.chunk_by(|a, b| a.vin_schema_id == b.vin_schema_id) {
+                f(run[0].vin_schema_id, run);
+            }
+            Ok(())
+        })
+        .unwrap_or_default()
     }
 
     /// [`SchemaCache::compile_all`] from a [`PatternSet`] as the store read
-    /// it; a damaged packed value is an error and compiles nothing.
+    /// it, one schema at a time; a damaged packed value is an error.
     pub fn compile_set(
         &self,
         globals: &Globals,
         schemas: &[(i32, bool)],
         patterns: &PatternSet,
     ) -> Result<Vec<Arc<VinSchema>>> {
-        let refs = patterns.refs()?;
-        Ok(self.compile_sorted(globals, schemas, &refs))
+        self.compile_from(globals, schemas, |f| patterns.for_each_schema(f))
     }
 
-    /// `patterns`: ascending schema id, then id.
-    fn compile_sorted<'t>(
+    /// `each` hands every schema's patterns (ascending id) to its argument.
+    fn compile_from<'t>(
         &self,
         globals: &Globals,
         schemas: &[(i32, bool)],
-        patterns: &[PatternRef<'t>],
-    ) -> Vec<Arc<VinSchema>> {
-        let mut by_schema: FxHashMap<i32, &[PatternRef<'_>]> = FxHashMap::default();
-        for run in patterns.chunk_by(|a, b| a.vin_schema_id == b.vin_schema_id) {
-            by_schema.insert(run[0].vin_schema_id, run);
-        }
+        each: impl FnOnce(&mut dyn FnMut(i32, &[PatternRef<'t>])) -> Result<()>,
+    ) -> Result<Vec<Arc<VinSchema>>> {
+        let wanted: FxHashMap<i32, bool> = schemas.iter().copied().collect();
         let mut guard = self.lock();
         let inner = &mut *guard;
+        let resident = &mut inner.schemas;
         let mut interner = ByAddress::new(&mut inner.interner);
-        let mut out = Vec::with_capacity(schemas.len());
-        for &(id, qc) in schemas {
-            if let Some(s) = inner.schemas.get(&id).and_then(Weak::upgrade) {
-                out.push(s);
-                continue;
+        let mut scratch = Scratch::default();
+        let mut done: FxHashMap<i32, Arc<VinSchema>> = FxHashMap::default();
+        done.reserve(schemas.len());
+        let mut compile = |id: i32, qc: bool, rows: &[PatternRef<'t>]| {
+            if let Some(s) = done.get(&id) {
+                return s.clone();
             }
-            let rows = by_schema.get(&id).copied().unwrap_or(&[]);
-            let compiled = Arc::new(VinSchema::compile(globals, &mut interner, id, qc, rows));
-            inner.schemas.insert(id, Arc::downgrade(&compiled));
-            out.push(compiled);
-        }
-        drop(interner);
+            let s = match resident.get(&id).and_then(Weak::upgrade) {
+                Some(s) => s,
+                None => {
+                    let c = Arc::new(VinSchema::compile(
+                        globals,
+                        &mut interner,
+                        &mut scratch,
+                        id,
+                        qc,
+                        rows,
+                    ));
+                    resident.insert(id, Arc::downgrade(&c));
+                    c
+                }
+            };
+            done.insert(id, s.clone());
+            s
+        };
+        each(&mut |id, rows| {
+            if let Some(&qc) = wanted.get(&id) {
+                compile(id, qc, rows);
+            }
+        })?;
+        // Schemas without patterns compile empty.
+        let out = schemas
+            .iter()
+            .map(|&(id, qc)| compile(id, qc, &[]))
+            .collect();
         // Drop entries whose schema is gone once the map has doubled.
         if inner.schemas.len() > 2 * inner.swept_at.max(1024) {
             inner.schemas.retain(|_, w| w.strong_count() > 0);
             inner.swept_at = inner.schemas.len();
         }
-        out
+        Ok(out)
     }
 
     /// Resident schemas and their approximate bytes, interned strings included.

@@ -65,6 +65,24 @@ impl PatternSet {
         Ok(out)
     }
 
+    /// Calls `f` with each schema's patterns (ascending id), schema by
+    /// schema in ascending id, borrowing the texts from the set. A damaged
+    /// packed value is an error (the schemas before it were handed over).
+    pub fn for_each_schema<'s>(&'s self, f: &mut dyn FnMut(i32, &[PatternRef<'s>])) -> Result<()> {
+        let mut buf: Vec<PatternRef<'s>> = Vec::new();
+        for (schema, bytes) in &self.packs {
+            buf.clear();
+            packed::decode_refs(*schema, bytes, &mut buf)?;
+            f(*schema, &buf);
+        }
+        buf.clear();
+        buf.extend(self.rows.iter().map(PatternRow::borrowed));
+        for run in buf.chunk_by(|a, b| a.vin_schema_id == b.vin_schema_id) {
+            f(run[0].vin_schema_id, run);
+        }
+        Ok(())
+    }
+
     /// Every pattern as an owned row, ascending schema id then id.
     pub fn into_rows(self) -> Result<Vec<PatternRow>> {
         let mut out = Vec::new();
