@@ -140,35 +140,55 @@ impl Interner {
 /// The interner seen through texts borrowed for `'t` (a pattern set being
 /// compiled): entries are remembered by the text's address too, and a
 /// packed value stores each text once for all the patterns that use it, so
-/// those patterns cost one pointer lookup instead of hashing and comparing
-/// the text. The lifetime keeps every remembered address alive and unchanged.
+/// those patterns cost one slot check instead of hashing and comparing the
+/// text. The memory is direct-mapped (a colliding text just asks the
+/// interner again), so it never grows or rehashes. The lifetime keeps every
+/// remembered address alive and unchanged.
 pub(crate) struct ByAddress<'i, 't> {
     interner: &'i mut Interner,
-    keys: FxHashMap<(usize, usize), Arc<KeyEntry>>,
-    values: FxHashMap<(i32, usize, usize), Arc<ValueEntry>>,
+    keys: Box<[Option<KeySlot>]>,
+    values: Box<[Option<ValueSlot>]>,
     texts: PhantomData<&'t str>,
 }
 
-fn address(s: &str) -> (usize, usize) {
-    (s.as_ptr() as usize, s.len())
+/// A remembered key text: its address, length and entry.
+type KeySlot = (usize, usize, Arc<KeyEntry>);
+
+/// A remembered value: the attribute's address and length, the element, the entry.
+type ValueSlot = (usize, usize, i32, Arc<ValueEntry>);
+
+/// Slots of each direct-mapped memory (a power of two).
+const SLOTS: usize = 1 << 13;
+
+fn slot(at: usize, len: usize, element: i32) -> usize {
+    let h = (at ^ (len << 48) ^ ((element as usize) << 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (usize::BITS - SLOTS.trailing_zeros())) & (SLOTS - 1)
 }
 
 impl<'i, 't> ByAddress<'i, 't> {
     pub(crate) fn new(interner: &'i mut Interner) -> Self {
         ByAddress {
             interner,
-            keys: FxHashMap::default(),
-            values: FxHashMap::default(),
+            keys: vec![None; SLOTS].into_boxed_slice(),
+            values: vec![None; SLOTS].into_boxed_slice(),
             texts: PhantomData,
         }
     }
 
     /// [`Interner::key`].
     pub(crate) fn key(&mut self, text: &'t str) -> Arc<KeyEntry> {
-        self.keys
-            .entry(address(text))
-            .or_insert_with(|| self.interner.key(text))
-            .clone()
+        let (at, len) = (text.as_ptr() as usize, text.len());
+        let i = slot(at, len, 0);
+        if let Some(Some((a, l, e))) = self.keys.get(i)
+            && (*a, *l) == (at, len)
+        {
+            return e.clone();
+        }
+        let e = self.interner.key(text);
+        if let Some(place) = self.keys.get_mut(i) {
+            *place = Some((at, len, e.clone()));
+        }
+        e
     }
 
     /// [`Interner::value`].
@@ -178,11 +198,18 @@ impl<'i, 't> ByAddress<'i, 't> {
         element: i32,
         attribute: &'t str,
     ) -> Arc<ValueEntry> {
-        let (at, len) = address(attribute);
-        self.values
-            .entry((element, at, len))
-            .or_insert_with(|| self.interner.value(globals, element, attribute))
-            .clone()
+        let (at, len) = (attribute.as_ptr() as usize, attribute.len());
+        let i = slot(at, len, element);
+        if let Some(Some((a, l, el, v))) = self.values.get(i)
+            && (*a, *l, *el) == (at, len, element)
+        {
+            return v.clone();
+        }
+        let v = self.interner.value(globals, element, attribute);
+        if let Some(place) = self.values.get_mut(i) {
+            *place = Some((at, len, element, v.clone()));
+        }
+        v
     }
 }
 
@@ -207,6 +234,28 @@ mod tests {
             i.key("[AB").parsed.is_none(),
             "an unclosed group never matches"
         );
+    }
+
+    #[test]
+    fn by_address_answers_as_the_interner_does() {
+        let g = Globals::compile(1, crate::model::GlobalRows::default());
+        let mut i = Interner::default();
+        // More texts than slots, so some share one: every answer must still
+        // be the interner's entry for that very text.
+        let texts: Vec<String> = (0..3 * SLOTS).map(|n| format!("K{n}*")).collect();
+        let copies = texts.clone();
+        let mut memo = ByAddress::new(&mut i);
+        for round in 0..2 {
+            for (n, (a, b)) in texts.iter().zip(&copies).enumerate() {
+                let k = memo.key(a);
+                assert_eq!(&*k.stored, a.as_str(), "round {round}");
+                assert!(Arc::ptr_eq(&k, &memo.key(b)), "same text elsewhere");
+                let v = memo.value(&g, 5 + (n % 2) as i32, a);
+                assert_eq!(&*v.attribute, a.as_str());
+                let other = memo.value(&g, 7, a);
+                assert!(!Arc::ptr_eq(&v, &other), "values are per element");
+            }
+        }
     }
 
     #[test]
