@@ -55,6 +55,12 @@ pub(crate) fn is_missing_relation(e: &sqlx::Error) -> bool {
 
 pub(crate) struct PgStore {
     pool: PgPool,
+    /// Connections for the decoder's cold WMI loads, which always use the
+    /// generic plan: the head query's plan is the same for every WMI, and
+    /// planning it (2–4 ms) costs more than running it, while Postgres only
+    /// settles on the generic plan after five custom ones per connection.
+    /// Kept apart so the dropdown queries keep Postgres' own choice.
+    loads: PgPool,
     /// Last live `(version, schema)` seen (for [`super::Backend`], and for
     /// queries that check the pointer themselves).
     live: RwLock<Option<(i64, String)>>,
@@ -62,14 +68,22 @@ pub(crate) struct PgStore {
 
 impl PgStore {
     pub(crate) async fn open(url: &str, options: &StoreOptions) -> Result<PgStore> {
-        let pool = PgPoolOptions::new()
-            .max_connections(options.max_connections)
-            .min_connections(0)
-            .acquire_timeout(options.acquire_timeout)
-            .idle_timeout(std::time::Duration::from_secs(300))
-            .connect_lazy_with(connect_options(url)?);
+        let pool_options = || {
+            PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .min_connections(0)
+                .acquire_timeout(options.acquire_timeout)
+                .idle_timeout(std::time::Duration::from_secs(300))
+        };
+        let pool = pool_options().connect_lazy_with(connect_options(url)?);
+        let loads = pool_options()
+            .max_connections(options.max_connections.div_ceil(2))
+            .connect_lazy_with(
+                connect_options(url)?.options([("plan_cache_mode", "force_generic_plan")]),
+            );
         let store = PgStore {
             pool,
+            loads,
             live: RwLock::new(None),
         };
         if !options.lazy {
@@ -115,6 +129,11 @@ impl PgStore {
 
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
         self.pool.acquire().await.map_err(super::unavailable)
+    }
+
+    /// A connection of [`PgStore::loads`].
+    async fn load_conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        self.loads.acquire().await.map_err(super::unavailable)
     }
 
     /// The live `(version, schema)`, `None` before the first swap.
@@ -178,7 +197,7 @@ impl PgStore {
     /// when the pointer has moved (or the schema is gone) it runs again on
     /// the new live schema.
     pub(crate) async fn load_wmi_head(&self, wmi: &str) -> Result<(i64, WmiRows)> {
-        let mut c = self.conn().await?;
+        let mut c = self.load_conn().await?;
         let mut guess = self.last_live();
         for _ in 0..3 {
             let (version, schema) = match guess.take() {
@@ -221,7 +240,7 @@ impl PgStore {
     }
 
     pub(crate) async fn load_pattern_set(&self, ids: &[i32]) -> Result<(i64, PatternSet)> {
-        let mut c = self.conn().await?;
+        let mut c = self.load_conn().await?;
         // One round trip in the common case: the packed values of the last
         // live schema seen, with the live pointer read by the same statement.
         if let Some((version, schema)) = self.last_live()
