@@ -20,6 +20,7 @@ use super::intern::{ByAddress, Interner, KeyEntry, ValueEntry};
 use crate::Result;
 use crate::model::{PatternRef, PatternRow, Timestamp};
 use crate::store::PatternSet;
+use crate::store::pattern_set::for_each_run;
 
 /// Elements that never come from patterns (spec 3.2, 3.6).
 const NOT_FROM_PATTERNS: [i32; 4] = [26, 27, 29, 39];
@@ -306,13 +307,9 @@ impl SchemaCache {
         schemas: &[(i32, bool)],
         patterns: &[PatternRow],
     ) -> Vec<Arc<VinSchema>> {
-        let mut refs: Vec<PatternRef<'_>> = patterns.iter().map(PatternRow::borrowed).collect();
-        refs.sort_by_key(|p| (p.vin_schema_id, p.id));
         // Rows in memory cannot be damaged: this never fails.
         self.compile_from(globals, schemas, |f| {
-            for run in refs.chunk_by(|a, b| a.vin_schema_id == b.vin_schema_id) {
-                f(run[0].vin_schema_id, run);
-            }
+            for_each_run(patterns, f);
             Ok(())
         })
         .unwrap_or_default()

@@ -18,7 +18,7 @@
 
 mod head;
 pub mod packed;
-mod pattern_set;
+pub(crate) mod pattern_set;
 pub mod postgres;
 pub(crate) mod queries;
 pub mod retry;

@@ -23,8 +23,11 @@ use crate::model::{PatternRef, PatternRow};
 ///     updated_on: None,
 /// };
 /// let set = PatternSet::from_rows(vec![row(9, 2), row(4, 1), row(3, 2)]);
-/// let ids: Vec<(i32, i32)> = set.refs()?.iter().map(|p| (p.vin_schema_id, p.id)).collect();
-/// assert_eq!(ids, [(1, 4), (2, 3), (2, 9)]);
+/// let mut seen = Vec::new();
+/// set.for_each_schema(&mut |schema, patterns| {
+///     seen.push((schema, patterns.iter().map(|p| p.id).collect::<Vec<_>>()))
+/// })?;
+/// assert_eq!(seen, [(1, vec![4]), (2, vec![3, 9])]);
 /// # Ok::<(), vin_db::Error>(())
 /// ```
 #[derive(Debug, Default)]
@@ -54,17 +57,6 @@ impl PatternSet {
         }
     }
 
-    /// Every pattern, borrowing its texts from the set, ascending schema id
-    /// then id. A damaged packed value is an error.
-    pub fn refs(&self) -> Result<Vec<PatternRef<'_>>> {
-        let mut out = Vec::with_capacity(self.rows.len());
-        for (schema, bytes) in &self.packs {
-            packed::decode_refs(*schema, bytes, &mut out)?;
-        }
-        out.extend(self.rows.iter().map(PatternRow::borrowed));
-        Ok(out)
-    }
-
     /// Calls `f` with each schema's patterns (ascending id), schema by
     /// schema in ascending id, borrowing the texts from the set. A damaged
     /// packed value is an error (the schemas before it were handed over).
@@ -75,11 +67,7 @@ impl PatternSet {
             packed::decode_refs(*schema, bytes, &mut buf)?;
             f(*schema, &buf);
         }
-        buf.clear();
-        buf.extend(self.rows.iter().map(PatternRow::borrowed));
-        for run in buf.chunk_by(|a, b| a.vin_schema_id == b.vin_schema_id) {
-            f(run[0].vin_schema_id, run);
-        }
+        for_each_run(&self.rows, f);
         Ok(())
     }
 
@@ -92,9 +80,14 @@ impl PatternSet {
         out.extend(self.rows);
         Ok(out)
     }
+}
 
-    /// True when the set holds no schema's patterns.
-    pub fn is_empty(&self) -> bool {
-        self.packs.is_empty() && self.rows.is_empty()
+/// Hands `f` the patterns of `rows` (any order) schema by schema, ascending
+/// schema id, ascending id within a schema, borrowing their texts.
+pub(crate) fn for_each_run<'a>(rows: &'a [PatternRow], f: &mut dyn FnMut(i32, &[PatternRef<'a>])) {
+    let mut refs: Vec<PatternRef<'a>> = rows.iter().map(PatternRow::borrowed).collect();
+    refs.sort_by_key(|p| (p.vin_schema_id, p.id));
+    for run in refs.chunk_by(|a, b| a.vin_schema_id == b.vin_schema_id) {
+        f(run[0].vin_schema_id, run);
     }
 }
