@@ -72,7 +72,8 @@ export declare class Decoder {
   /**
    * Decodes `vins` in a loop inside the native module, `rounds` times,
    * without crossing into JS per VIN: the Rust-only baseline that
-   * benchmarks compare `decodeSync` with. Every VIN must decode.
+   * benchmarks compare `decodeSync` with (the same decodes: no
+   * provenance). Every VIN must decode.
    */
   measureNative(vins: Array<string>, rounds: number): NativeTiming
   /** Counters since the decoder was opened. */

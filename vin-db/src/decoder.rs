@@ -33,6 +33,7 @@ pub mod corpus;
 pub mod health;
 mod trim;
 mod watch;
+mod wmi_key;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -47,17 +48,20 @@ pub use config::{ClockSource, DecoderConfig};
 pub use health::{Health, Stats};
 
 use crate::catalog::{Globals, WmiCatalog};
-use crate::decode::{Clock, Decoded};
+use crate::decode::{Clock, Decoded, Detail};
 use crate::dropdowns::Dropdowns;
 use crate::model::{DatasetInfo, VinSchemaRow, WmiRows};
 use crate::store::Store;
 use crate::{Error, Result};
 use health::{Counters, bump};
+use wmi_key::WmiKey;
 
 /// Caller years outside this range are rejected as arguments.
 pub const CALLER_YEAR_RANGE: std::ops::RangeInclusive<i32> = 1900..=2100;
 
-type ResultKey = (Box<str>, Option<i32>);
+/// (normalised VIN, caller year, detail): a summary and a full decode of one
+/// VIN are cached apart.
+type ResultKey = (Box<str>, Option<i32>, Detail);
 
 #[derive(Clone)]
 struct CachedResult {
@@ -89,7 +93,7 @@ pub(crate) struct Inner {
     globals: RwLock<Option<Arc<Globals>>>,
     /// Serialises global-table loads so a burst of first requests costs one.
     globals_load: tokio::sync::Mutex<()>,
-    catalogs: moka::sync::Cache<Box<str>, Arc<WmiCatalog>>,
+    catalogs: moka::sync::Cache<WmiKey, Arc<WmiCatalog>>,
     /// After a complete preload: (version, every WMI string of the dataset),
     /// so that a WMI outside it is known to be unregistered without a query.
     known_wmis: RwLock<Option<(i64, HashSet<Box<str>>)>>,
@@ -218,12 +222,24 @@ impl Decoder {
     /// it decodes with error codes when it is not a valid VIN). `caller_year`
     /// is the caller's model year, `1900..=2100`.
     pub async fn decode(&self, vin: &str, caller_year: Option<i32>) -> Result<Arc<Decoded>> {
+        self.decode_with(vin, caller_year, Detail::Full).await
+    }
+
+    /// [`Decoder::decode`], building as much as `detail` asks for:
+    /// [`Detail::Summary`] leaves out the output rows, which makes the decode
+    /// cheaper when they are not read.
+    pub async fn decode_with(
+        &self,
+        vin: &str,
+        caller_year: Option<i32>,
+        detail: Detail,
+    ) -> Result<Arc<Decoded>> {
         let inner = &self.inner;
-        let (text, key, stale) = match inner.prepare(vin, caller_year)? {
+        let (text, key, stale) = match inner.prepare(vin, caller_year, detail)? {
             Prepared::Answer(d) => return Ok(d),
             Prepared::Decode { text, key, stale } => (text, key, stale),
         };
-        let fresh = inner.decode_fresh(&text, caller_year).await;
+        let fresh = inner.decode_fresh(&text, caller_year, detail).await;
         inner.settle(key, stale, fresh)
     }
 
@@ -234,14 +250,24 @@ impl Decoder {
     /// `block_in_place`). On a current-thread runtime a cold WMI gives
     /// `Unavailable` rather than deadlock: use [`Decoder::decode`] there.
     pub fn decode_sync(&self, vin: &str, caller_year: Option<i32>) -> Result<Arc<Decoded>> {
+        self.decode_sync_with(vin, caller_year, Detail::Full)
+    }
+
+    /// [`Decoder::decode_sync`], building as much as `detail` asks for.
+    pub fn decode_sync_with(
+        &self,
+        vin: &str,
+        caller_year: Option<i32>,
+        detail: Detail,
+    ) -> Result<Arc<Decoded>> {
         let inner = &self.inner;
-        let (text, key, stale) = match inner.prepare(vin, caller_year)? {
+        let (text, key, stale) = match inner.prepare(vin, caller_year, detail)? {
             Prepared::Answer(d) => return Ok(d),
             Prepared::Decode { text, key, stale } => (text, key, stale),
         };
-        let fresh = match inner.resident_decode(&text, caller_year) {
+        let fresh = match inner.resident_decode(&text, caller_year, detail) {
             Some(answer) => answer,
-            None => inner.load_and_decode_blocking(&text, caller_year),
+            None => inner.load_and_decode_blocking(&text, caller_year, detail),
         };
         inner.settle(key, stale, fresh)
     }
@@ -318,7 +344,7 @@ impl Decoder {
         check_caller_year(caller_year)?;
         let text = vin_text(vin)?;
         bump(&self.inner.counters.decodes);
-        self.inner.decode_fresh(&text, caller_year).await
+        self.inner.decode_fresh(&text, caller_year, Detail::Full).await
     }
 
     /// Health: reachability (a `ping` unless the breaker is open), breaker
@@ -381,7 +407,7 @@ impl Decoder {
         self.inner
             .catalogs
             .iter()
-            .map(|(k, _)| k.to_string())
+            .map(|(k, _)| k.as_str().to_owned())
             .collect()
     }
 
@@ -454,11 +480,11 @@ impl Inner {
     }
 
     /// Checks the arguments and consults the result cache.
-    fn prepare(&self, vin: &str, caller_year: Option<i32>) -> Result<Prepared> {
+    fn prepare(&self, vin: &str, caller_year: Option<i32>, detail: Detail) -> Result<Prepared> {
         check_caller_year(caller_year)?;
         let text = vin_text(vin)?;
         bump(&self.counters.decodes);
-        let key: ResultKey = (text.as_str().into(), caller_year);
+        let key: ResultKey = (text.as_str().into(), caller_year, detail);
         Ok(match self.cached(&key) {
             Lookup::Fresh(d) => Prepared::Answer(d),
             Lookup::Stale(d) if self.breaker.is_open() => Prepared::Answer(self.serve_stale(&d)),
@@ -542,10 +568,11 @@ impl Inner {
         &self,
         text: &VinText,
         caller_year: Option<i32>,
+        detail: Detail,
     ) -> Option<Result<Arc<Decoded>>> {
         let globals = read(&self.globals).clone()?;
         let catalog = self.resident_catalog(text.wmi(), &globals)?;
-        Some(Ok(self.run_engine(&globals, &catalog, text, caller_year)))
+        Some(Ok(self.run_engine(&globals, &catalog, text, caller_year, detail)))
     }
 
     /// The cold path of `decode_sync`: runs the async load on the decoder's
@@ -554,6 +581,7 @@ impl Inner {
         self: &Arc<Self>,
         text: &VinText,
         caller_year: Option<i32>,
+        detail: Detail,
     ) -> Result<Arc<Decoded>> {
         use tokio::runtime::{Handle, RuntimeFlavor};
         let in_runtime = Handle::try_current().map(|h| h.runtime_flavor());
@@ -568,7 +596,7 @@ impl Inner {
         let this = Arc::clone(self);
         let text = text.clone();
         self.runtime.spawn(async move {
-            let _ = tx.send(this.decode_fresh(&text, caller_year).await);
+            let _ = tx.send(this.decode_fresh(&text, caller_year, detail).await);
         });
         let wait = move || {
             rx.recv()
@@ -589,8 +617,10 @@ impl Inner {
         catalog: &WmiCatalog,
         text: &VinText,
         caller_year: Option<i32>,
+        detail: Detail,
     ) -> Arc<Decoded> {
-        let decoded = crate::decode::decode(globals, catalog, text, caller_year, &self.clock());
+        let clock = self.clock();
+        let decoded = crate::decode::decode_with(globals, catalog, text, caller_year, &clock, detail);
         Arc::new(decoded)
     }
 
@@ -600,13 +630,16 @@ impl Inner {
         self: &Arc<Self>,
         text: &VinText,
         caller_year: Option<i32>,
+        detail: Detail,
     ) -> Result<Arc<Decoded>> {
         let mut attempts = 0;
         loop {
             attempts += 1;
             let globals = self.globals().await?;
             match self.catalog(text.wmi(), &globals).await {
-                Ok(catalog) => return Ok(self.run_engine(&globals, &catalog, text, caller_year)),
+                Ok(catalog) => {
+                    return Ok(self.run_engine(&globals, &catalog, text, caller_year, detail));
+                }
                 Err(Retry::DatasetChanged) if attempts < 3 => continue,
                 Err(Retry::DatasetChanged) => {
                     return Err(Error::Unavailable(
@@ -627,7 +660,7 @@ impl Inner {
         failed: &HashMap<Box<str>, String>,
     ) -> Result<Arc<Decoded>> {
         bump(&self.counters.decodes);
-        let key: ResultKey = (text.as_str().into(), caller_year);
+        let key: ResultKey = (text.as_str().into(), caller_year, Detail::Full);
         let stale = match self.cached(&key) {
             Lookup::Fresh(d) => return Ok(d),
             Lookup::Stale(d) if self.breaker.is_open() => return Ok(self.serve_stale(&d)),
@@ -637,7 +670,7 @@ impl Inner {
         let catalog = globals.zip(resident.get(text.wmi()));
         match catalog {
             Some((globals, catalog)) => {
-                let d = self.run_engine(globals, catalog, &text, caller_year);
+                let d = self.run_engine(globals, catalog, &text, caller_year, Detail::Full);
                 self.remember(key, &d);
                 Ok(d)
             }
@@ -683,7 +716,7 @@ impl Inner {
     }
 
     fn resident_catalog(&self, wmi: &str, globals: &Globals) -> Option<Arc<WmiCatalog>> {
-        if let Some(c) = self.catalogs.get(wmi) {
+        if let Some(c) = WmiKey::new(wmi).and_then(|k| self.catalogs.get(&k)) {
             return Some(c);
         }
         // After a complete preload, a WMI outside the dataset is unregistered:
@@ -713,16 +746,22 @@ impl Inner {
         }
         // moka's coalescing `try_get_with` blocks while another caller loads,
         // so run it on a blocking thread, which drives the async load itself.
+        let Some(key) = WmiKey::new(wmi) else {
+            // Longer than any WMI (a `VinText` never gives one): not cached.
+            return self
+                .fetch_catalog(wmi, globals)
+                .await
+                .map_err(Retry::Failed);
+        };
         let this = Arc::clone(self);
-        let key: Box<str> = wmi.into();
         let g = Arc::clone(globals);
         let joined = tokio::task::spawn_blocking(move || {
-            this.catalogs.try_get_with(key.clone(), || {
+            this.catalogs.try_get_with(key, || {
                 this.runtime.block_on(async {
                     // Bounded concurrency: a burst of cold WMIs queues here
                     // instead of timing out in the connection pool.
                     let _permit = this.load_permits.acquire().await;
-                    this.fetch_catalog(&key, &g).await
+                    this.fetch_catalog(key.as_str(), &g).await
                 })
             })
         })
@@ -832,7 +871,9 @@ impl Inner {
             let mut known = HashSet::with_capacity(compiled.len());
             for (wmi, catalog) in compiled {
                 known.insert(wmi.clone());
-                self.catalogs.insert(wmi, catalog);
+                if let Some(key) = WmiKey::new(&wmi) {
+                    self.catalogs.insert(key, catalog);
+                }
                 bump(&self.counters.catalog_loads);
             }
             if self.version() == Some(version) {

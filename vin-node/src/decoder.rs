@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use napi::bindgen_prelude::PromiseRaw;
 use napi::{Env, Unknown};
 use napi_derive::napi;
+use vin_db::decode::Detail;
 use vin_db::decoder::{Decoder as RustDecoder, DecoderConfig};
 
 use crate::args;
@@ -138,6 +139,15 @@ fn throw_type_errors<T>(env: &Env, parsed: Result<T, Failure>) -> napi::Result<R
     match parsed {
         Err(failure @ Failure::Type(_)) => Err(failure.into_napi(env)),
         other => Ok(other),
+    }
+}
+
+/// What to decode: the output rows only when the result carries them.
+fn detail(provenance: bool) -> Detail {
+    if provenance {
+        Detail::Full
+    } else {
+        Detail::Summary
     }
 }
 
@@ -323,7 +333,7 @@ impl Decoder {
             async move {
                 let (decoder, vin, options) = parsed?;
                 decoder
-                    .decode(&vin, options.model_year)
+                    .decode_with(&vin, options.model_year, detail(provenance))
                     .await
                     .map_err(Failure::from)
             },
@@ -351,8 +361,10 @@ impl Decoder {
             let mut buffer = [0; args::SHORT];
             let vin = args::short_string("vin", vin, &mut buffer)?;
             let options = read_decode_options(options)?;
-            let decoded = decoder.decode_sync(&vin, options.model_year)?;
-            Ok((decoded, options.provenance.unwrap_or(false)))
+            let provenance = options.provenance.unwrap_or(false);
+            let decoded =
+                decoder.decode_sync_with(&vin, options.model_year, detail(provenance))?;
+            Ok((decoded, provenance))
         })
         .map_err(|f| f.into_napi(env))?;
         result_object(&self.objects, &Builder::new(env), &decoded, provenance).map(Built)
@@ -534,7 +546,8 @@ impl Decoder {
 
     /// Decodes `vins` in a loop inside the native module, `rounds` times,
     /// without crossing into JS per VIN: the Rust-only baseline that
-    /// benchmarks compare `decodeSync` with. Every VIN must decode.
+    /// benchmarks compare `decodeSync` with (the same decodes: no
+    /// provenance). Every VIN must decode.
     #[napi(ts_args_type = "vins: Array<string>, rounds: number")]
     pub fn measure_native(
         &self,
@@ -550,7 +563,10 @@ impl Decoder {
             let mut checksum = 0usize;
             for _ in 0..rounds {
                 for vin in &vins {
-                    checksum += decoder.decode_sync(vin, None)?.attributes.len();
+                    checksum += decoder
+                        .decode_sync_with(vin, None, detail(false))?
+                        .attributes
+                        .len();
                 }
             }
             Ok(NativeTiming {

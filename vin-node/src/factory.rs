@@ -314,19 +314,6 @@ impl Encoder<'_> {
         Ok(n)
     }
 
-    fn text(&mut self, s: Option<&str>) -> napi::Result<()> {
-        match s {
-            None => {
-                self.push(NULL);
-                Ok(())
-            }
-            Some(s) => {
-                let found = self.strings.text(s);
-                self.found(found, s).map(drop)
-            }
-        }
-    }
-
     fn shared(&mut self, s: Option<&Arc<str>>) -> napi::Result<()> {
         let Some(s) = s else {
             self.push(NULL);
@@ -407,10 +394,11 @@ impl Encoder<'_> {
         self.attributes(d)?;
         self.opt_int(d.model_year);
         self.ints(&d.error_codes)?;
-        self.text(Some(&d.error_text))?;
-        self.text(d.additional_error_text.as_deref())?;
-        self.text(Some(&d.suggested_vin))?;
-        self.text(Some(&d.possible_values))?;
+        // Shared with the attributes (the decoder shares recurring texts).
+        self.shared(Some(&d.error_text))?;
+        self.shared(d.additional_error_text.as_ref())?;
+        self.shared(Some(&d.suggested_vin))?;
+        self.shared(Some(&d.possible_values))?;
         // The typed fields are mostly the attributes' own strings: found by
         // address.
         for s in [

@@ -166,16 +166,6 @@ impl Strings {
         }
     }
 
-    /// The number of some text.
-    pub fn text(&mut self, s: &str) -> Found {
-        if let Some(&n) = self.by_text.get(s) {
-            return Found::Known(n);
-        }
-        let n = self.number();
-        self.by_text.insert(Box::from(s), n);
-        Found::New(n)
-    }
-
     /// The shape number of a list of attribute names (string numbers, in
     /// order), from its [`SHAPE_AFTER`]th sighting on: the JS side compiles
     /// an object literal for each shape, worth it only for lists that keep
@@ -220,13 +210,12 @@ mod tests {
         let make: Arc<str> = Arc::from("HONDA");
         assert_eq!(number(t.shared(&make)), (0, true));
         assert_eq!(number(t.shared(&make)), (0, false));
-        // The same text from another allocation or as plain text: same number.
+        // The same text from another allocation: same number.
         assert_eq!(number(t.shared(&Arc::from("HONDA"))), (0, false));
-        assert_eq!(number(t.text("HONDA")), (0, false));
-        assert_eq!(number(t.text("Accord")), (1, true));
+        assert_eq!(number(t.shared(&Arc::from("Accord"))), (1, true));
         assert_eq!(number(t.shared(&Arc::from("Accord"))), (1, false));
         assert!(!t.begin(1));
-        assert_eq!(number(t.text("Accord")), (1, false));
+        assert_eq!(number(t.shared(&Arc::from("Accord"))), (1, false));
     }
 
     /// Sees `names` until it gets a shape, which must be at the
@@ -302,18 +291,18 @@ mod tests {
     fn starts_over_on_a_new_dataset_after_a_failure_and_when_full() {
         let mut t = Strings::default();
         assert!(t.begin(1));
-        assert_eq!(number(t.text("a")), (0, true));
+        assert_eq!(number(t.shared(&Arc::from("a"))), (0, true));
         assert!(t.begin(2));
-        assert_eq!(number(t.text("a")), (0, true));
+        assert_eq!(number(t.shared(&Arc::from("a"))), (0, true));
         t.forget();
         assert!(t.begin(2));
-        assert_eq!(number(t.text("a")), (0, true));
+        assert_eq!(number(t.shared(&Arc::from("a"))), (0, true));
         for i in 1..CAPACITY - 1 {
-            t.text(&i.to_string());
+            t.shared(&Arc::from(i.to_string()));
         }
         assert!(!t.begin(2));
-        t.text("one more");
+        t.shared(&Arc::from("one more"));
         assert!(t.begin(2));
-        assert_eq!(number(t.text("a")), (0, true));
+        assert_eq!(number(t.shared(&Arc::from("a"))), (0, true));
     }
 }

@@ -58,7 +58,7 @@ use std::sync::{Arc, OnceLock};
 use vin_core::VinText;
 use vin_core::model_year::vpic_raw_year;
 
-pub use result::{Attribute, Decoded, DecodedValue, Facts, Provenance, SourceKind};
+pub use result::{Attribute, Decoded, DecodedValue, Detail, Facts, Provenance, SourceKind};
 
 use crate::catalog::{Globals, WmiCatalog};
 use crate::model::Timestamp;
@@ -217,6 +217,18 @@ pub fn decode(
     caller_year: Option<i32>,
     clock: &Clock,
 ) -> Decoded {
+    decode_with(globals, catalog, vin, caller_year, clock, Detail::Full)
+}
+
+/// [`decode`], building as much as `detail` asks for.
+pub fn decode_with(
+    globals: &Globals,
+    catalog: &WmiCatalog,
+    vin: &VinText,
+    caller_year: Option<i32>,
+    clock: &Clock,
+    detail: Detail,
+) -> Decoded {
     // At most 17 characters (`VinText` rejects longer input): kept on the stack.
     let mut char_buf = ['\0'; 17];
     let mut len = 0;
@@ -307,7 +319,7 @@ pub fn decode(
     for other in passes {
         item::recycle(other.items);
     }
-    let mut decoded = output::build(globals, vin.as_str(), chosen, globals.version());
+    let mut decoded = output::build(globals, vin.as_str(), chosen, globals.version(), detail);
     confidence::score(&mut decoded);
     decoded
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::item::Item;
 use super::pass::Pass;
-use super::result::{Attribute, Decoded, DecodedValue, Facts, Provenance};
+use super::result::{Attribute, Decoded, DecodedValue, Detail, Facts, Provenance};
 use crate::catalog::ElementInfo;
 use crate::catalog::Globals;
 
@@ -42,21 +42,28 @@ fn has_control(bytes: &[u8]) -> bool {
 /// The first value of an element's variable, as a number. A variable that is
 /// the element's alone is read from its output rows (found by the output
 /// rank, in order): the smallest value, as its sorted list would give first.
-fn number<T: std::str::FromStr>(d: &Decoded, globals: &Globals, element: i32) -> Option<T> {
+fn number<T: std::str::FromStr>(
+    globals: &Globals,
+    rows: &[(&Item, &ElementInfo)],
+    attributes: &BTreeMap<Arc<str>, Attribute>,
+    value_at: &impl Fn(usize) -> Option<Arc<str>>,
+    element: i32,
+) -> Option<T> {
     let e = globals.element(element)?;
-    let text = if e.name_shared {
-        d.get(&e.name)
-    } else {
-        let rank = |v: &DecodedValue| globals.element(v.element_id).map(|r| r.output_rank);
-        let start = d.values.partition_point(|v| rank(v) < Some(e.output_rank));
-        d.values[start..]
-            .iter()
-            .take_while(|v| v.element_id == element)
-            .map(|v| v.value.as_deref())
-            .min()
-            .flatten()
-    };
-    text.and_then(|v| v.trim().parse().ok())
+    let parse = |v: &str| v.trim().parse().ok();
+    if e.name_shared {
+        return attributes
+            .get(&e.name)
+            .and_then(Attribute::first)
+            .and_then(parse);
+    }
+    let start = rows.partition_point(|(_, r)| r.output_rank < e.output_rank);
+    let run = rows[start..].iter().take_while(|(_, r)| r.id == element);
+    (start..start + run.count())
+        .map(value_at)
+        .min()
+        .flatten()
+        .and_then(|v| parse(&v))
 }
 
 /// Ranks up to this many elements are ordered by counting, on the stack.
@@ -134,14 +141,13 @@ fn for_each_run(rows: &[(&Item, &ElementInfo)], mut f: impl FnMut(usize, usize))
 fn attributes(
     globals: &Globals,
     rows: &[(&Item, &ElementInfo)],
-    values: &[DecodedValue],
+    value_at: &impl Fn(usize) -> Option<Arc<str>>,
 ) -> BTreeMap<Arc<str>, Attribute> {
     let run_attr = |start: usize, end: usize| {
         if end - start == 1 {
-            Attribute::One(values[start].value.clone())
+            Attribute::One(value_at(start))
         } else {
-            let mut all: Vec<Option<Arc<str>>> =
-                values[start..end].iter().map(|v| v.value.clone()).collect();
+            let mut all: Vec<Option<Arc<str>>> = (start..end).map(value_at).collect();
             all.sort();
             Attribute::Many(all)
         }
@@ -235,18 +241,9 @@ const TYPED: [i32; 20] = [
     26, 28, 38, 34, 5, 39, 27, 31, 77, 75, 11, 12, 18, 146, 24, 66, 15, 37, 63, 25,
 ];
 
-/// Builds the result from the chosen pass.
-pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_version: i64) -> Decoded {
-    // 3.20 step 1, per 6.1 item 4: drop only the offending items.
-    pass.items
-        .retain(|i| !(i.tobe_qced == Some(true) || (i.src.qc_swept() && i.qc_schema)));
-
-    let rows = output_rows(globals, &pass.items);
-
-    // Each row's value is built straight into the list (an iterator of known
-    // length), not built aside and moved.
-    let mut values: Vec<DecodedValue> = Vec::with_capacity(rows.len());
-    values.extend(rows.iter().map(|&(item, element)| DecodedValue {
+/// One output row with its provenance.
+fn row_value(item: &Item, element: &ElementInfo) -> DecodedValue {
+    DecodedValue {
         element_id: element.id,
         variable: element.name.clone(),
         group: element.group_name.clone(),
@@ -264,14 +261,46 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
             created_on: item.created_on,
         },
         confidence: 0.0,
-    }));
+    }
+}
+
+/// Builds the result from the chosen pass; the output rows
+/// ([`Decoded::values`]) only for [`Detail::Full`].
+pub(crate) fn build(
+    globals: &Globals,
+    vin: &str,
+    mut pass: Pass,
+    dataset_version: i64,
+    detail: Detail,
+) -> Decoded {
+    // 3.20 step 1, per 6.1 item 4: drop only the offending items.
+    pass.items
+        .retain(|i| !(i.tobe_qced == Some(true) || (i.src.qc_swept() && i.qc_schema)));
+
+    let rows = output_rows(globals, &pass.items);
+
+    // Each row's value is built straight into the list (an iterator of known
+    // length), not built aside and moved.
+    let values: Vec<DecodedValue> = match detail {
+        Detail::Full => rows.iter().map(|&(i, e)| row_value(i, e)).collect(),
+        Detail::Summary => Vec::new(),
+    };
+    // A row's printed value: from its output row when there is one, else
+    // straight from its item (the same steps 2 and 4).
+    let value_at = |n: usize| match values.get(n) {
+        Some(v) => v.value.clone(),
+        None => rows[n].0.value.resolved().map(clean),
+    };
     let mut typed: [Option<Arc<str>>; TYPED.len()] = Default::default();
     for_each_run(&rows, |start, _| {
         if let Some(slot) = typed_slot(rows[start].1.id) {
-            typed[slot].clone_from(&values[start].value);
+            typed[slot] = value_at(start);
         }
     });
-    let attributes = attributes(globals, &rows, &values);
+    let attributes = attributes(globals, &rows, &value_at);
+    let engine_cylinders = number::<u32>(globals, &rows, &attributes, &value_at, 9);
+    let displacement_l = number::<f64>(globals, &rows, &attributes, &value_at, 13);
+    let doors = number::<u32>(globals, &rows, &attributes, &value_at, 14);
 
     let model_year_row = pass
         .items
@@ -308,7 +337,7 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
         transmission_speeds,
         gvwr,
     ] = typed;
-    let mut decoded = Decoded {
+    let decoded = Decoded {
         vin: vin.to_string(),
         model_year: model_year_row.or(pass.plan.year),
         error_codes: pass.codes,
@@ -327,8 +356,8 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
         plant_city,
         plant_state,
         plant_country,
-        engine_cylinders: None,
-        displacement_l: None,
+        engine_cylinders,
+        displacement_l,
         displacement_cc,
         displacement_ci,
         engine_model,
@@ -338,7 +367,7 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
         drive_type,
         transmission_style,
         transmission_speeds,
-        doors: None,
+        doors,
         gvwr,
         attributes,
         values,
@@ -355,9 +384,6 @@ pub(crate) fn build(globals: &Globals, vin: &str, mut pass: Pass, dataset_versio
         stale: false,
         dataset_version,
     };
-    decoded.engine_cylinders = number::<u32>(&decoded, globals, 9);
-    decoded.displacement_l = number::<f64>(&decoded, globals, 13);
-    decoded.doors = number::<u32>(&decoded, globals, 14);
     super::item::recycle(pass.items);
     decoded
 }

@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
+use std::hash::BuildHasher as _;
 use std::sync::{Arc, OnceLock};
 
 use vin_core::KeyText;
@@ -146,6 +147,35 @@ pub(crate) fn id_text(v: i32) -> Arc<str> {
             let text = int_text(v);
             *entry = Some((v, text.clone()));
             text
+        }
+    })
+}
+
+thread_local! {
+    /// Recently built result texts (error texts, code lists), by a hash of
+    /// their content.
+    static RESULT_TEXTS: RefCell<[Option<Arc<str>>; 64]> =
+        const { RefCell::new([const { None }; 64]) };
+}
+
+/// `text` as a shared string, the same allocation as an earlier decode's on
+/// this thread when it can be. A few texts (the error text, the code list)
+/// are built per decode yet take few distinct values: sharing them saves an
+/// allocation per decode and lets callers that number strings by address
+/// (the Node binding) find them without reading them.
+pub(crate) fn result_text(text: &str) -> Arc<str> {
+    if text.is_empty() {
+        return empty_text();
+    }
+    let hash = rustc_hash::FxBuildHasher.hash_one(text);
+    // The top bits of an Fx hash are its best mixed.
+    let slot = (hash >> 58) as usize;
+    RESULT_TEXTS.with_borrow_mut(|cache| match &mut cache[slot] {
+        Some(shared) if **shared == *text => shared.clone(),
+        entry => {
+            let shared: Arc<str> = Arc::from(text);
+            *entry = Some(shared.clone());
+            shared
         }
     })
 }
@@ -491,8 +521,8 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
         incomplete: vehicle_type.as_deref() == Some("10") || incomplete_body,
         conclusive: plan.conclusive,
     };
-    let error_text: Arc<str> = Arc::from(texts.error_text(ctx.globals));
-    let additional: Option<Arc<str>> = texts.additional(ctx.globals).map(Arc::from);
+    let error_text = result_text(&texts.error_text(ctx.globals));
+    let additional = texts.additional(ctx.globals).map(|a| result_text(&a));
     let mut code_list = String::with_capacity(codes.len() * 4);
     for (i, &c) in codes.iter().enumerate() {
         if i > 0 {
@@ -506,19 +536,12 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
     }
 
     // 3.19 corrections.
-    let shared = |s: String| {
-        if s.is_empty() {
-            empty_text()
-        } else {
-            Arc::from(s)
-        }
-    };
-    let suggested = shared(suggested);
-    let possible = shared(possible);
+    let suggested = result_text(&suggested);
+    let possible = result_text(&possible);
     let empty = empty_text();
     let corrections: [(i32, Option<Arc<str>>); 6] = [
         (142, Some(suggested.clone())),
-        (143, Some(Arc::from(code_list))),
+        (143, Some(result_text(&code_list))),
         (144, Some(possible.clone())),
         (156, additional.clone()),
         (191, Some(error_text.clone())),

@@ -121,6 +121,25 @@ pub struct Facts {
     pub wmi_known: bool,
 }
 
+/// How much of a decode to build.
+///
+/// ```
+/// use vin_db::decode::Detail;
+/// // Most callers read the fields and attributes, not the rows behind them.
+/// assert_eq!(Detail::default(), Detail::Full);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Detail {
+    /// Everything, including every output row with its provenance
+    /// ([`Decoded::values`]).
+    #[default]
+    Full,
+    /// Everything but the output rows: [`Decoded::values`] is left empty;
+    /// every other field is the same as with [`Detail::Full`]. Building the
+    /// rows (a dozen shared strings each) is a good part of a decode's cost.
+    Summary,
+}
+
 /// The full result of decoding one VIN, field by field as NHTSA's spVinDecode
 /// would print it, plus typed shortcuts and provenance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -190,7 +209,8 @@ pub struct Decoded {
     pub gvwr: Option<Arc<str>>,
     /// Every printed variable by its vPIC name (`Element.Name`).
     pub attributes: BTreeMap<Arc<str>, Attribute>,
-    /// Every output row, in output order (group rank, then element id, then creation order).
+    /// Every output row, in output order (group rank, then element id, then
+    /// creation order); empty when decoded with [`Detail::Summary`].
     pub values: Vec<DecodedValue>,
     /// Facts for the confidence score.
     pub facts: Facts,
