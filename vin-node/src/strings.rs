@@ -7,12 +7,12 @@
 //! times per result. Here each distinct string is sent to JS once; the
 //! factory's JS side keeps them in an array in the order they were numbered.
 //!
-//! Shared strings are found by address (holding the `Arc`, so that the
-//! address cannot be reused while the entry exists), other text by content.
-//! Strings made during a decode (error texts, model years) come as new `Arc`s
-//! each time: they are found by content without remembering their address,
-//! so they do not fill the table. The table starts over when it is full or
-//! the dataset changes, which keeps it bounded.
+//! Strings are found by address (holding the `Arc`, so that the address
+//! cannot be reused while the entry exists), then by content. Texts made
+//! during a decode (error texts, model years) are shared by the decoder from
+//! one decode to the next, so a new allocation of a known text is remembered
+//! by its address too. The table starts over when it holds [`CAPACITY`]
+//! strings or allocations, or the dataset changes, which keeps it bounded.
 
 use std::sync::Arc;
 
@@ -89,6 +89,7 @@ impl Strings {
     pub fn begin(&mut self, dataset: i64) -> bool {
         let over = self.unsure
             || self.next >= CAPACITY
+            || self.held.len() >= CAPACITY as usize
             || self.lists.len() >= LISTS
             || self.dataset != Some(dataset);
         if over {
@@ -130,6 +131,10 @@ impl Strings {
             return Found::Known(n);
         }
         if let Some(&n) = self.by_text.get(&**s) {
+            // Another allocation of a numbered text: remembered too, as the
+            // decoder keeps handing out the allocation it shares.
+            self.by_address.insert(s.as_ptr() as usize, n);
+            self.held.push(Arc::clone(s));
             return Found::Known(n);
         }
         let n = self.number();

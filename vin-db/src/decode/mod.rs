@@ -45,6 +45,7 @@
 //! 14. **Headline model year** — the Model Year value, else the year the
 //!     chosen pass ran with (unknown WMI), else none.
 
+mod attributes;
 pub mod confidence;
 mod item;
 pub mod numeric;
@@ -58,6 +59,7 @@ use std::sync::{Arc, OnceLock};
 use vin_core::VinText;
 use vin_core::model_year::vpic_raw_year;
 
+pub use attributes::Attributes;
 pub use result::{Attribute, Decoded, DecodedValue, Detail, Facts, Provenance, SourceKind};
 
 use crate::catalog::{Globals, WmiCatalog};

@@ -1,9 +1,9 @@
 //! The final steps on the chosen pass (spec 3.20): QC sweep, display values,
 //! projection, value clean-up, order, and the [`Decoded`] built from them.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::attributes::Attributes;
 use super::item::Item;
 use super::pass::Pass;
 use super::result::{Attribute, Decoded, DecodedValue, Detail, Facts, Provenance};
@@ -45,7 +45,7 @@ fn has_control(bytes: &[u8]) -> bool {
 fn number<T: std::str::FromStr>(
     globals: &Globals,
     rows: &[(&Item, &ElementInfo)],
-    attributes: &BTreeMap<Arc<str>, Attribute>,
+    attributes: &Attributes,
     value_at: &impl Fn(usize) -> Option<Arc<str>>,
     element: i32,
 ) -> Option<T> {
@@ -142,7 +142,7 @@ fn attributes(
     globals: &Globals,
     rows: &[(&Item, &ElementInfo)],
     value_at: &impl Fn(usize) -> Option<Arc<str>>,
-) -> BTreeMap<Arc<str>, Attribute> {
+) -> Attributes {
     let run_attr = |start: usize, end: usize| {
         if end - start == 1 {
             Attribute::One(value_at(start))
@@ -152,12 +152,14 @@ fn attributes(
             Attribute::Many(all)
         }
     };
-    let mut merged: Vec<(u16, Arc<str>, Attribute)> = Vec::with_capacity(rows.len());
+    let mut merged: Vec<(Arc<str>, Attribute)> = Vec::with_capacity(rows.len());
+    // The name group of the last entry of `merged`.
+    let mut last_group = None;
     let mut add = |start: usize, end: usize| {
         let e = rows[start].1;
         let attr = run_attr(start, end);
         match merged.last_mut() {
-            Some((group, _, slot)) if *group == e.name_group => {
+            Some((_, slot)) if last_group == Some(e.name_group) => {
                 let mut all = match std::mem::replace(slot, Attribute::Many(Vec::new())) {
                     Attribute::One(v) => vec![v],
                     Attribute::Many(v) => v,
@@ -169,7 +171,10 @@ fn attributes(
                 all.sort();
                 *slot = Attribute::Many(all);
             }
-            _ => merged.push((e.name_group, e.name.clone(), attr)),
+            _ => {
+                last_group = Some(e.name_group);
+                merged.push((e.name.clone(), attr));
+            }
         }
     };
     if globals.rank_count() <= COUNTED_RANKS && rows.len() < usize::from(u16::MAX) {
@@ -200,10 +205,7 @@ fn attributes(
         }
     }
     // Sorted and free of duplicates: the map is built without searching.
-    merged
-        .into_iter()
-        .map(|(_, name, attr)| (name, attr))
-        .collect()
+    Attributes::from_sorted(merged)
 }
 
 /// The typed field an element fills, as an index into [`TYPED`].

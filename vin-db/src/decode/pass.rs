@@ -154,8 +154,8 @@ pub(crate) fn id_text(v: i32) -> Arc<str> {
 thread_local! {
     /// Recently built result texts (error texts, code lists), by a hash of
     /// their content.
-    static RESULT_TEXTS: RefCell<[Option<Arc<str>>; 64]> =
-        const { RefCell::new([const { None }; 64]) };
+    static RESULT_TEXTS: RefCell<[Option<Arc<str>>; 256]> =
+        const { RefCell::new([const { None }; 256]) };
 }
 
 /// `text` as a shared string, the same allocation as an earlier decode's on
@@ -169,7 +169,7 @@ pub(crate) fn result_text(text: &str) -> Arc<str> {
     }
     let hash = rustc_hash::FxBuildHasher.hash_one(text);
     // The top bits of an Fx hash are its best mixed.
-    let slot = (hash >> 58) as usize;
+    let slot = (hash >> 56) as usize;
     RESULT_TEXTS.with_borrow_mut(|cache| match &mut cache[slot] {
         Some(shared) if **shared == *text => shared.clone(),
         entry => {

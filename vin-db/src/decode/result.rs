@@ -1,10 +1,10 @@
 //! The result of one decode: [`Decoded`] and the types it is made of.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::attributes::Attributes;
 use crate::model::Timestamp;
 
 /// The decoded value(s) of one vPIC variable.
@@ -208,7 +208,7 @@ pub struct Decoded {
     /// Gross Vehicle Weight Rating From (25).
     pub gvwr: Option<Arc<str>>,
     /// Every printed variable by its vPIC name (`Element.Name`).
-    pub attributes: BTreeMap<Arc<str>, Attribute>,
+    pub attributes: Attributes,
     /// Every output row, in output order (group rank, then element id, then
     /// creation order); empty when decoded with [`Detail::Summary`].
     pub values: Vec<DecodedValue>,
