@@ -344,7 +344,9 @@ impl Decoder {
         check_caller_year(caller_year)?;
         let text = vin_text(vin)?;
         bump(&self.inner.counters.decodes);
-        self.inner.decode_fresh(&text, caller_year, Detail::Full).await
+        self.inner
+            .decode_fresh(&text, caller_year, Detail::Full)
+            .await
     }
 
     /// Health: reachability (a `ping` unless the breaker is open), breaker
@@ -572,7 +574,13 @@ impl Inner {
     ) -> Option<Result<Arc<Decoded>>> {
         let globals = read(&self.globals).clone()?;
         let catalog = self.resident_catalog(text.wmi(), &globals)?;
-        Some(Ok(self.run_engine(&globals, &catalog, text, caller_year, detail)))
+        Some(Ok(self.run_engine(
+            &globals,
+            &catalog,
+            text,
+            caller_year,
+            detail,
+        )))
     }
 
     /// The cold path of `decode_sync`: runs the async load on the decoder's
@@ -620,7 +628,8 @@ impl Inner {
         detail: Detail,
     ) -> Arc<Decoded> {
         let clock = self.clock();
-        let decoded = crate::decode::decode_with(globals, catalog, text, caller_year, &clock, detail);
+        let decoded =
+            crate::decode::decode_with(globals, catalog, text, caller_year, &clock, detail);
         Arc::new(decoded)
     }
 

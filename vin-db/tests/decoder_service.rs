@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use decoder_support::*;
 use proptest::prelude::*;
+use vin_db::decode::{Decoded, Detail};
 use vin_db::decoder::{ClockSource, Decoder, DecoderConfig};
 use vin_db::model::Timestamp;
 
@@ -109,8 +110,18 @@ fn cached_result_equals_uncached() {
                 let hits_after = decoder.stats().result_hits;
                 let uncached = decoder.decode_uncached(&vin, year).await;
                 let sync = decoder.decode_sync(&vin, year);
+                let summary = decoder.decode_with(&vin, year, Detail::Summary).await;
                 match (first, second, uncached) {
                     (Ok(a), Ok(b), Ok(c)) => {
+                        // A summary is the answer without its rows, cached
+                        // apart from the full one.
+                        let summary = summary.expect("summary decode");
+                        prop_assert!(summary.values.is_empty());
+                        let mut without_rows = Decoded::clone(&a);
+                        without_rows.values.clear();
+                        prop_assert_eq!(&without_rows, &*summary);
+                        let again = decoder.decode(&vin, year).await.expect("full again");
+                        prop_assert!(!again.values.is_empty());
                         prop_assert_eq!(&*a, &*b);
                         prop_assert_eq!(&*a, &*c);
                         prop_assert!(

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use vin_core::VinText;
 use vin_db::catalog::{Globals, WmiCatalog};
-use vin_db::decode::{Attribute, Clock, Decoded, decode};
+use vin_db::decode::{Attribute, Clock, Decoded, Detail, decode, decode_with};
 use vin_db::etl::{RunOptions, run_etl};
 use vin_db::model::Timestamp;
 use vin_db::store::Store;
@@ -140,6 +140,19 @@ impl Tally {
     }
 }
 
+/// A summary decode must be the full decode without its output rows.
+fn check_summary(full: &Decoded, summary: &Decoded) {
+    assert!(summary.values.is_empty(), "{}: a summary has rows", full.vin);
+    assert!(!full.values.is_empty(), "{}: a full decode has rows", full.vin);
+    let mut without_rows = full.clone();
+    without_rows.values.clear();
+    assert_eq!(
+        &without_rows, summary,
+        "{}: the summary decode differs from the full one",
+        full.vin
+    );
+}
+
 /// Loads `source` through the ETL into a fresh SQLite file and opens it.
 async fn load(source: &str) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -190,8 +203,17 @@ async fn golden_lite() {
     let mut tally = Tally::default();
     for case in &cases {
         let text = VinText::new(&case.vin).expect("golden VINs are at most 17 characters");
-        let d = decode(&globals, &cats[text.wmi()], &text, None, &clock);
+        let cat = &cats[text.wmi()];
+        let d = decode(&globals, cat, &text, None, &clock);
         tally.check(case, &d);
+        check_summary(
+            &d,
+            &decode_with(&globals, cat, &text, None, &clock, Detail::Summary),
+        );
+        check_summary(
+            &d,
+            &decode_with(&globals, cat, &text, None, &clock, Detail::Summary),
+        );
     }
     tally.summary("lite");
     assert!(tally.vins > 700, "the golden file lost its VINs");
@@ -229,6 +251,10 @@ async fn golden_sample() {
         }
         let d = decode(&globals, cat, &text, None, &clock);
         tally.check(case, &d);
+        check_summary(
+            &d,
+            &decode_with(&globals, cat, &text, None, &clock, Detail::Summary),
+        );
     }
     tally.summary("sample");
     assert!(tally.vins > 0, "the sample holds none of the golden WMIs");

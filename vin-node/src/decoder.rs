@@ -362,8 +362,7 @@ impl Decoder {
             let vin = args::short_string("vin", vin, &mut buffer)?;
             let options = read_decode_options(options)?;
             let provenance = options.provenance.unwrap_or(false);
-            let decoded =
-                decoder.decode_sync_with(&vin, options.model_year, detail(provenance))?;
+            let decoded = decoder.decode_sync_with(&vin, options.model_year, detail(provenance))?;
             Ok((decoded, provenance))
         })
         .map_err(|f| f.into_napi(env))?;

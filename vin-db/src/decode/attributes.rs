@@ -128,10 +128,15 @@ mod tests {
 
     #[test]
     fn sorted_unique_lookups_and_json_as_a_map() {
-        let a: Attributes = [("b", one("2")), ("a", one("1")), ("c", one("3")), ("a", one("9"))]
-            .into_iter()
-            .map(|(k, v)| (Arc::from(k), v))
-            .collect();
+        let a: Attributes = [
+            ("b", one("2")),
+            ("a", one("1")),
+            ("c", one("3")),
+            ("a", one("9")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (Arc::from(k), v))
+        .collect();
         assert_eq!(a.len(), 3);
         assert_eq!(a.keys().map(|k| &**k).collect::<Vec<_>>(), ["a", "b", "c"]);
         assert_eq!(a.get("a"), Some(&one("9")), "the last of equal names wins");
