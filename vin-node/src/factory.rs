@@ -15,7 +15,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use napi::{Status, sys};
-use vin_db::decode::{Attribute, Decoded as RustDecoded};
+use vin_db::decode::{Attribute, Decoded as RustDecoded, Facts};
 
 use crate::decoded;
 use crate::js::{Builder, Raw, check};
@@ -31,7 +31,9 @@ use crate::strings::{Found, Strings};
 /// the VIN, -3 for the descriptor; an optional number as a presence flag (and
 /// the number, unless it is in the head); an integer list as `-1 - n` for
 /// the `n`th list sent before, else its length and its items (it becomes the
-/// next list). The attributes are their count, then -1 (no shape) or twice
+/// next list). The facts are `-1 - n` for the `n`th list sent before, or 0
+/// and their fields (they become the next list, before the position lists
+/// among their fields). The attributes are their count, then -1 (no shape) or twice
 /// their shape ([`Strings::shape`]), then each as its name and its value (one
 /// string, or `-4 - length` and the strings of a list); or twice their shape
 /// plus one, then only the values, when the JS side has the shape's names.
@@ -72,6 +74,25 @@ const SOURCE: &str = r#"(function () {
     for (let k = x; k > 0; k--) out.push(w[p++])
     lists.push(freeze(out))
     return lists[lists.length - 1]
+  }
+  // The facts recur (a few hundred combinations): each crosses once, as a
+  // frozen object shared by every result that has the same. Its number is
+  // taken before its position lists are numbered, so its slot is reserved.
+  function facts () {
+    const x = w[p++]
+    if (x < 0) return lists[-1 - x]
+    const at = lists.length
+    lists.push(null)
+    lists[at] = freeze({
+      checkDigitOk: optFlag(),
+      modelYearConclusive: flag(),
+      passId: w[p++],
+      positionsExplained: ints(),
+      positionsUnexplained: ints(),
+      modelResolved: flag(),
+      wmiKnown: flag(),
+    })
+    return lists[at]
   }
   function value () {
     const x = w[p++]
@@ -197,15 +218,7 @@ const SOURCE: &str = r#"(function () {
       gvwr: s(),
       attributes: attrs,
       values,
-      facts: freeze({
-        checkDigitOk: optFlag(),
-        modelYearConclusive: flag(),
-        passId: w[p++],
-        positionsExplained: ints(),
-        positionsUnexplained: ints(),
-        modelResolved: flag(),
-        wmiKnown: flag(),
-      }),
+      facts: facts(),
       confidence: d[3],
       stale: flag(),
       datasetVersion: d[4],
@@ -387,6 +400,48 @@ impl Encoder<'_> {
         Ok(())
     }
 
+    /// The facts: their number when the same facts were sent before, else 0
+    /// and the fields (see `facts` in [`SOURCE`]).
+    fn facts(&mut self, f: &Facts) -> napi::Result<()> {
+        // The key leads with a tag no integer list has (their items are
+        // error codes and positions), and gives the lists' lengths.
+        let check_digit = match f.check_digit_ok {
+            None => -1,
+            Some(ok) => i32::from(ok),
+        };
+        let lengths = [f.positions_explained.len(), f.positions_unexplained.len()];
+        let [explained, unexplained] = lengths.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
+        self.items.clear();
+        self.items.extend([
+            i32::MIN,
+            check_digit,
+            i32::from(f.model_year_conclusive),
+            i32::from(f.pass_id),
+            i32::from(f.model_resolved),
+            i32::from(f.wmi_known),
+            explained,
+            unexplained,
+        ]);
+        self.items
+            .extend(f.positions_explained.iter().map(|&n| i32::from(n)));
+        self.items
+            .extend(f.positions_unexplained.iter().map(|&n| i32::from(n)));
+        if let Found::Known(n) = self.strings.list(self.items) {
+            // Numbers stay below `strings::LISTS` plus one result's lists.
+            self.push(-1 - n as i32);
+            return Ok(());
+        }
+        self.push(0);
+        self.push(check_digit);
+        self.flag(f.model_year_conclusive);
+        self.push(i32::from(f.pass_id));
+        self.ints(&f.positions_explained)?;
+        self.ints(&f.positions_unexplained)?;
+        self.flag(f.model_resolved);
+        self.flag(f.wmi_known);
+        Ok(())
+    }
+
     /// Writes `d` in the order `build` reads it: the attributes first, then
     /// the properties in order.
     fn decoded(&mut self, d: &RustDecoded) -> napi::Result<()> {
@@ -432,16 +487,7 @@ impl Encoder<'_> {
         }
         self.opt_real(2, d.doors.map(f64::from));
         self.shared(d.gvwr.as_ref())?;
-        self.push(match f.check_digit_ok {
-            None => -1,
-            Some(ok) => i32::from(ok),
-        });
-        self.flag(f.model_year_conclusive);
-        self.push(i32::from(f.pass_id));
-        self.ints(&f.positions_explained)?;
-        self.ints(&f.positions_unexplained)?;
-        self.flag(f.model_resolved);
-        self.flag(f.wmi_known);
+        self.facts(f)?;
         self.reals[3] = d.confidence;
         self.flag(d.stale);
         self.reals[4] = d.dataset_version as f64;

@@ -34,13 +34,20 @@ pub const SHAPE_AFTER: u32 = 32;
 /// Attribute-name lists remembered (seen once or more), at most.
 const SEEN_SHAPES: usize = 16 * 1024;
 
-/// Distinct integer lists (error codes, positions) the table holds before it
-/// starts over; a dataset has a few hundred.
-const LISTS: usize = 4096;
+/// Distinct integer lists (error codes, positions) and facts the table holds
+/// before it starts over; a dataset has a few thousand.
+const LISTS: usize = 16 * 1024;
+
+/// Slots of [`Strings`]' recent addresses (a power of two).
+const RECENT: usize = 4096;
 
 /// The numbered strings of one environment (the Rust side of the table).
-#[derive(Default)]
 pub struct Strings {
+    /// Recently found addresses with their numbers, direct-mapped by a hash
+    /// of the address (0: empty). A result looks up some 150 strings; most
+    /// end here, in a table small enough to stay in the cache, rather than
+    /// in `by_address`, which grows to tens of thousands of entries.
+    recent: Box<[(usize, u32)]>,
     /// Shared strings by address (of their text), with their number.
     by_address: FxHashMap<usize, u32>,
     /// Keeps the addresses in `by_address` from being reused.
@@ -64,6 +71,32 @@ pub struct Strings {
     by_names: FxHashMap<Box<[usize]>, u32>,
     /// Integer lists sent, by content, with their number.
     lists: FxHashMap<Box<[i32]>, u32>,
+}
+
+impl Default for Strings {
+    fn default() -> Strings {
+        Strings {
+            recent: vec![(0, 0); RECENT].into_boxed_slice(),
+            by_address: FxHashMap::default(),
+            held: Vec::new(),
+            by_text: FxHashMap::default(),
+            next: 0,
+            dataset: None,
+            unsure: false,
+            shapes: FxHashMap::default(),
+            next_shape: 0,
+            by_names: FxHashMap::default(),
+            lists: FxHashMap::default(),
+        }
+    }
+}
+
+/// The slot of `address` in [`Strings::recent`].
+fn recent_slot(address: usize) -> usize {
+    // Fibonacci hashing of the address (its low bits are alignment): the
+    // top bits of the product pick the slot.
+    let h = (address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (64 - RECENT.trailing_zeros())) as usize
 }
 
 /// What the table knows of one attribute-name list.
@@ -93,6 +126,7 @@ impl Strings {
             || self.lists.len() >= LISTS
             || self.dataset != Some(dataset);
         if over {
+            self.recent.fill((0, 0));
             self.by_names.clear();
             self.lists.clear();
             self.by_address.clear();
@@ -121,8 +155,18 @@ impl Strings {
 
     /// The number of a shared string, when this allocation is numbered
     /// already (one lookup by address, no hashing of the text).
-    pub fn known(&self, s: &Arc<str>) -> Option<u32> {
-        self.by_address.get(&(s.as_ptr() as usize)).copied()
+    pub fn known(&mut self, s: &Arc<str>) -> Option<u32> {
+        let address = s.as_ptr() as usize;
+        let slot = recent_slot(address);
+        let (seen, n) = self.recent[slot];
+        if seen == address {
+            return Some(n);
+        }
+        // Every address in `recent` is in `by_address`, so held: no other
+        // string can have it while the entry exists.
+        let n = self.by_address.get(&address).copied()?;
+        self.recent[slot] = (address, n);
+        Some(n)
     }
 
     /// The number of a shared string.
@@ -270,11 +314,16 @@ mod tests {
         assert_eq!(t.shape_by_names(&ab), None);
         t.name_shape(&ab, 7);
         assert_eq!(t.shape_by_names(&ab), Some(7));
-        // Same text, another allocation not numbered by address: not recorded.
-        t.shared(&other_b);
+        // A name whose allocation was never looked up: not recorded.
         let other = [a.as_ptr() as usize, other_b.as_ptr() as usize];
         t.name_shape(&other, 8);
         assert_eq!(t.shape_by_names(&other), None);
+        // Once looked up, another allocation of a known text has the same
+        // number and is remembered by its address: recorded.
+        assert_eq!(number(t.shared(&other_b)), (1, false));
+        assert_eq!(t.known(&other_b), Some(1));
+        t.name_shape(&other, 8);
+        assert_eq!(t.shape_by_names(&other), Some(8));
 
         assert_eq!(number(t.list(&[0])), (0, true));
         assert_eq!(number(t.list(&[4, 5])), (1, true));
@@ -309,5 +358,18 @@ mod tests {
         t.shared(&Arc::from("one more"));
         assert!(t.begin(2));
         assert_eq!(number(t.shared(&Arc::from("a"))), (0, true));
+    }
+
+    #[test]
+    fn starts_over_when_it_holds_too_many_allocations() {
+        let mut t = Strings::default();
+        t.begin(1);
+        // Each allocation of one text is held, so its address stays unique.
+        for _ in 0..CAPACITY - 1 {
+            assert_eq!(number(t.shared(&Arc::from("same"))).0, 0);
+        }
+        assert!(!t.begin(1));
+        t.shared(&Arc::from("same"));
+        assert!(t.begin(1), "allocations count against the bound too");
     }
 }

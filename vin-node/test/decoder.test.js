@@ -75,6 +75,15 @@ test('results built again (strings and attribute lists already sent to JS) equal
       often.forEach((v, i) => assert.deepEqual(plain(own.decodeSync(v)), first[i], v))
     }
     vins.forEach((v, i) => assert.deepEqual(plain(decoder.decodeSync(v)), first[i], v))
+    // Equal facts cross once: every result that has them shares one frozen object.
+    const facts = new Map()
+    for (const v of vins) {
+      const f = own.decodeSync(v).facts
+      const key = JSON.stringify(f)
+      if (facts.has(key)) assert.equal(f, facts.get(key), v)
+      facts.set(key, f)
+    }
+    assert.ok(facts.size < vins.length, 'golden VINs share facts')
   } finally {
     await own.close()
   }
