@@ -142,8 +142,16 @@ impl Tally {
 
 /// A summary decode must be the full decode without its output rows.
 fn check_summary(full: &Decoded, summary: &Decoded) {
-    assert!(summary.values.is_empty(), "{}: a summary has rows", full.vin);
-    assert!(!full.values.is_empty(), "{}: a full decode has rows", full.vin);
+    assert!(
+        summary.values.is_empty(),
+        "{}: a summary has rows",
+        full.vin
+    );
+    assert!(
+        !full.values.is_empty(),
+        "{}: a full decode has rows",
+        full.vin
+    );
     let mut without_rows = full.clone();
     without_rows.values.clear();
     assert_eq!(

@@ -107,6 +107,7 @@ async function main () {
     const decoder = await Decoder.open({ url, preload: true, cacheResults: false })
     for (const v of vins) decoder.decodeSync(v) // warm: every catalog resident
     for (const v of vins) decoder.decodeSync(v) // and the JIT and the string table
+    for (let r = 0; r < Number(process.env.VIN_BENCH_WARM ?? 0); r++) for (const v of vins) decoder.decodeSync(v)
     const rows = []
 
     // decodeSync against the same decodes inside Rust (measureNative: no JS
