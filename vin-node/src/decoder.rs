@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{JavaScriptClassExt, JsValue, PromiseRaw};
 use napi::{Env, Unknown};
 use napi_derive::napi;
 use vin_db::decode::Detail;
@@ -185,7 +185,8 @@ fn choices(list: std::sync::Arc<[vin_db::dropdowns::Choice]>) -> Vec<Choice> {
 /// an earlier call got (copy it to change it).
 #[napi]
 pub struct Decoder {
-    inner: RwLock<Option<RustDecoder>>,
+    /// Shared with the decoder's bound `decodeSync` ([`crate::bound`]).
+    inner: Rc<RwLock<Option<RustDecoder>>>,
     /// JS objects of recent results (used on this decoder's JS thread only).
     objects: Rc<RefCell<ObjectCache>>,
 }
@@ -233,17 +234,43 @@ fn outcome(
     Ok(o)
 }
 
+/// The live Rust decoder, or `ERR_DECODER_CLOSED` after `close()`.
+fn live(inner: &RwLock<Option<RustDecoder>>) -> Result<RustDecoder, Failure> {
+    let guard = inner
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    guard.clone().ok_or_else(|| Failure::Coded {
+        code: ERR_DECODER_CLOSED,
+        message: "the decoder is closed".to_owned(),
+    })
+}
+
+/// `decodeSync`: the method's body, also run by the decoder's bound function
+/// ([`crate::bound`]).
+pub(crate) fn decode_sync_call(
+    env: &Env,
+    inner: &RwLock<Option<RustDecoder>>,
+    objects: &RefCell<ObjectCache>,
+    vin: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> napi::Result<Raw> {
+    let (decoded, provenance) = guard(|| {
+        let decoder = live(inner)?;
+        let mut buffer = [0; args::SHORT];
+        let vin = args::short_string("vin", vin, &mut buffer)?;
+        let options = read_decode_options(options)?;
+        let provenance = options.provenance.unwrap_or(false);
+        let decoded = decoder.decode_sync_with(&vin, options.model_year, detail(provenance))?;
+        Ok((decoded, provenance))
+    })
+    .map_err(|f| f.into_napi(env))?;
+    result_object(objects, &Builder::new(env), &decoded, provenance)
+}
+
 impl Decoder {
     /// The live Rust decoder, or `ERR_DECODER_CLOSED` after `close()`.
     fn live(&self) -> Result<RustDecoder, Failure> {
-        let guard = self
-            .inner
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        guard.clone().ok_or_else(|| Failure::Coded {
-            code: ERR_DECODER_CLOSED,
-            message: "the decoder is closed".to_owned(),
-        })
+        live(&self.inner)
     }
 
     /// Runs a dropdown query on the runtime.
@@ -282,7 +309,7 @@ impl Decoder {
     pub fn open<'env>(
         env: &'env Env,
         options: Option<Unknown<'env>>,
-    ) -> napi::Result<PromiseRaw<'env, Decoder>> {
+    ) -> napi::Result<PromiseRaw<'env, Built>> {
         let options = throw_type_errors(env, guard(|| read_open_options(options)))?;
         let entries = options.as_ref().map_or(0, object_entries);
         spawn(
@@ -294,11 +321,17 @@ impl Decoder {
                     .await
                     .map_err(Failure::from)
             },
-            move |_, decoder| {
-                Ok(Decoder {
-                    inner: RwLock::new(Some(decoder)),
-                    objects: Rc::new(RefCell::new(ObjectCache::new(entries))),
-                })
+            move |env, decoder| {
+                let inner = Rc::new(RwLock::new(Some(decoder)));
+                let objects = Rc::new(RefCell::new(ObjectCache::new(entries)));
+                let bound = crate::bound::Bound {
+                    inner: Rc::clone(&inner),
+                    objects: Rc::clone(&objects),
+                };
+                let instance = Decoder { inner, objects }.into_instance(env)?;
+                let instance = instance.value().value;
+                crate::bound::install(env.raw(), instance, bound)?;
+                Ok(Built(instance))
             },
         )
     }
@@ -356,17 +389,7 @@ impl Decoder {
         vin: Unknown<'_>,
         options: Option<Unknown<'_>>,
     ) -> napi::Result<Built> {
-        let (decoded, provenance) = guard(|| {
-            let decoder = self.live()?;
-            let mut buffer = [0; args::SHORT];
-            let vin = args::short_string("vin", vin, &mut buffer)?;
-            let options = read_decode_options(options)?;
-            let provenance = options.provenance.unwrap_or(false);
-            let decoded = decoder.decode_sync_with(&vin, options.model_year, detail(provenance))?;
-            Ok((decoded, provenance))
-        })
-        .map_err(|f| f.into_napi(env))?;
-        result_object(&self.objects, &Builder::new(env), &decoded, provenance).map(Built)
+        decode_sync_call(env, &self.inner, &self.objects, vin, options).map(Built)
     }
 
     /// Decodes many VINs; answers in input order, each either `decoded` or

@@ -8,6 +8,7 @@
 //! `modelYearCandidates`) need no data.
 
 mod args;
+mod bound;
 mod decoded;
 mod decoder;
 mod error;
