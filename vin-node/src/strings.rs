@@ -38,8 +38,9 @@ const SEEN_SHAPES: usize = 16 * 1024;
 /// before it starts over; a dataset has a few thousand.
 const LISTS: usize = 16 * 1024;
 
-/// Slots of [`Strings`]' recent addresses (a power of two).
-const RECENT: usize = 4096;
+/// Slots of [`Strings`]' recent addresses (a power of two): 256 KB, which
+/// holds most of a dataset's frequent strings.
+const RECENT: usize = 16384;
 
 /// The numbered strings of one environment (the Rust side of the table).
 pub struct Strings {
