@@ -35,8 +35,9 @@ use crate::strings::{Found, Strings};
 /// and their fields (they become the next list, before the position lists
 /// among their fields). The attributes are their count, then -1 (no shape) or twice
 /// their shape ([`Strings::shape`]), then each as its name and its value (one
-/// string, or `-4 - length` and the strings of a list); or twice their shape
-/// plus one, then only the values, when the JS side has the shape's names.
+/// string, or `-5 - length` and the strings of a list); or twice their shape
+/// plus one, then only the values, when the JS side has the shape's names
+/// (-4 for the value of the shape's last result at that place).
 const SOURCE: &str = r#"(function () {
   'use strict'
   const freeze = Object.freeze
@@ -99,7 +100,7 @@ const SOURCE: &str = r#"(function () {
     if (x >= 0) return strings[x]
     if (x > -4) return x === -1 ? null : x === -2 ? vin : descriptor
     const list = []
-    for (let k = -4 - x; k > 0; k--) list.push(s())
+    for (let k = -5 - x; k > 0; k--) list.push(s())
     return freeze(list)
   }
   // Adding properties by computed name turns an object into a slow
@@ -160,17 +161,25 @@ const SOURCE: &str = r#"(function () {
     }
     return freeze(make(vals))
   }
-  // Attributes of a shape already sent: only their values follow.
+  // Attributes of a shape already sent: only their values follow, -4 for
+  // the value the shape's last result had at that place (kept in `last`,
+  // which then holds this result's values).
+  let lastValues = []
   function known (shape, k) {
+    let last = lastValues[shape]
+    if (last === undefined) last = lastValues[shape] = new Array(k).fill(null)
+    for (let i = 0; i < k; i++) {
+      if (w[p] === -4) p++
+      else last[i] = value()
+    }
     const make = shapes[shape]
     if (make === null) {
       const names = shapeNames[shape]
       const out = {}
-      for (let i = 0; i < k; i++) put(out, names[i], value())
+      for (let i = 0; i < k; i++) put(out, names[i], last[i])
       return freeze(out)
     }
-    for (let i = 0; i < k; i++) vals[i] = value()
-    return freeze(make(vals))
+    return freeze(make(last))
   }
   function build (values, vin_, descriptor_, ...fresh) {
     vin = vin_
@@ -179,6 +188,7 @@ const SOURCE: &str = r#"(function () {
       strings = []
       shapes = []
       shapeNames = []
+      lastValues = []
       lists = []
     }
     for (let i = 0; i < fresh.length; i++) strings.push(fresh[i])
@@ -231,8 +241,10 @@ const SOURCE: &str = r#"(function () {
 const NULL: i32 = -1;
 const VIN: i32 = -2;
 const DESCRIPTOR: i32 = -3;
+/// A value of a known shape that is its last result's string at that place.
+const SAME: i32 = -4;
 /// An attribute's list of values is written as `LIST - length`.
-const LIST: i32 = -4;
+const LIST: i32 = -5;
 
 /// The numbers that may not fit an `i32`, at the head of the buffer as
 /// `f64`s, in this order (`HEAD` in [`SOURCE`] counts their `i32` slots).
@@ -328,28 +340,36 @@ impl Encoder<'_> {
     }
 
     fn shared(&mut self, s: Option<&Arc<str>>) -> napi::Result<()> {
-        let Some(s) = s else {
-            self.push(NULL);
-            return Ok(());
-        };
+        match s {
+            None => {
+                self.push(NULL);
+                Ok(())
+            }
+            Some(s) => self.string(s).map(drop),
+        }
+    }
+
+    /// Writes a string; `true` when it is in the table, and so held by it
+    /// (its address cannot be reused for another string meanwhile).
+    fn string(&mut self, s: &Arc<str>) -> napi::Result<bool> {
         // Most strings are the catalog's, numbered by address already.
         if let Some(n) = self.strings.known(s) {
             // Numbers stay below `strings::CAPACITY` plus one result's strings.
             self.push(n as i32);
-            return Ok(());
+            return Ok(true);
         }
         // The descriptor and the VIN are new with every VIN: they cross as
         // arguments and never enter the table.
         if **s == *self.descriptor {
             self.push(DESCRIPTOR);
-            return Ok(());
+            return Ok(false);
         }
         if **s == *self.vin {
             self.push(VIN);
-            return Ok(());
+            return Ok(false);
         }
         let found = self.strings.shared(s);
-        self.found(found, s).map(drop)
+        self.found(found, s).map(|_| true)
     }
 
     fn attribute(&mut self, name: &Arc<str>, value: &Attribute) -> napi::Result<()> {
@@ -375,6 +395,35 @@ impl Encoder<'_> {
         }
     }
 
+    /// The values of attributes whose names make `shape`: a value that is
+    /// the very string of the shape's last result at its place is written as
+    /// [`SAME`] (the JS side keeps that result's values), so the two sides
+    /// skip looking it up. Many places keep their value from one vehicle to
+    /// the next; looking strings up in tables too big for the cache is most
+    /// of what writing a result costs.
+    fn values_of_shape(&mut self, shape: u32, d: &RustDecoded) -> napi::Result<()> {
+        let mut last = self.strings.take_last(shape, d.attributes.len());
+        for (place, value) in last.iter_mut().zip(d.attributes.values()) {
+            match value {
+                Attribute::One(Some(s)) => {
+                    let address = s.as_ptr() as usize;
+                    if *place == address {
+                        self.push(SAME);
+                        continue;
+                    }
+                    // Only a held string's address stands for it later.
+                    *place = if self.string(s)? { address } else { 0 };
+                }
+                other => {
+                    self.value(other)?;
+                    *place = 0;
+                }
+            }
+        }
+        self.strings.put_last(shape, last);
+        Ok(())
+    }
+
     /// Writes the attributes: by a shape's number and values only when the
     /// names (the catalog's, by address) make a shape the JS side has.
     fn attributes(&mut self, d: &RustDecoded) -> napi::Result<()> {
@@ -385,7 +434,7 @@ impl Encoder<'_> {
         if let Some(shape) = self.strings.shape_by_names(self.addresses) {
             // Shapes stay below `strings::SHAPES`: twice plus one fits.
             self.push(2 * shape as i32 + 1);
-            return d.attributes.values().try_for_each(|v| self.value(v));
+            return self.values_of_shape(shape, d);
         }
         let shape_at = self.out.len();
         self.push(-1);

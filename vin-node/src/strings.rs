@@ -72,6 +72,9 @@ pub struct Strings {
     by_names: FxHashMap<Box<[usize]>, u32>,
     /// Integer lists sent, by content, with their number.
     lists: FxHashMap<Box<[i32]>, u32>,
+    /// Per shape, the addresses of its last result's values (0: not a held
+    /// string); see [`Strings::take_last`].
+    last: Vec<Vec<usize>>,
 }
 
 impl Default for Strings {
@@ -88,6 +91,7 @@ impl Default for Strings {
             next_shape: 0,
             by_names: FxHashMap::default(),
             lists: FxHashMap::default(),
+            last: Vec::new(),
         }
     }
 }
@@ -128,6 +132,7 @@ impl Strings {
             || self.dataset != Some(dataset);
         if over {
             self.recent.fill((0, 0));
+            self.last.clear();
             self.by_names.clear();
             self.lists.clear();
             self.by_address.clear();
@@ -199,6 +204,30 @@ impl Strings {
         let n = self.lists.len() as u32;
         self.lists.insert(Box::from(items), n);
         Found::New(n)
+    }
+
+    /// The addresses of the values of `shape`'s last result, place by place
+    /// (`len` places): 0 where there was none or it was not a string held by
+    /// the table, so that an equal address means the same string. Give it
+    /// back with [`Strings::put_last`] once this result's are in; a build
+    /// that fails does not, and the table starts over after it anyway.
+    pub fn take_last(&mut self, shape: u32, len: usize) -> Vec<usize> {
+        let mut last = self
+            .last
+            .get_mut(shape as usize)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        last.resize(len, 0);
+        last
+    }
+
+    /// Keeps `addresses` as `shape`'s last result's (see [`Strings::take_last`]).
+    pub fn put_last(&mut self, shape: u32, addresses: Vec<usize>) {
+        let shape = shape as usize;
+        if self.last.len() <= shape {
+            self.last.resize_with(shape + 1, Vec::new);
+        }
+        self.last[shape] = addresses;
     }
 
     /// The shape of a list of attribute names given by their addresses, when
@@ -359,6 +388,22 @@ mod tests {
         t.shared(&Arc::from("one more"));
         assert!(t.begin(2));
         assert_eq!(number(t.shared(&Arc::from("a"))), (0, true));
+    }
+
+    #[test]
+    fn keeps_each_shapes_last_addresses_until_it_starts_over() {
+        let mut t = Strings::default();
+        t.begin(1);
+        assert_eq!(t.take_last(3, 2), [0, 0], "nothing kept yet");
+        t.put_last(3, vec![10, 0]);
+        assert_eq!(t.take_last(0, 1), [0]);
+        assert_eq!(t.take_last(3, 2), [10, 0]);
+        // Taken out: a build that fails does not give it back.
+        assert_eq!(t.take_last(3, 2), [0, 0]);
+        t.put_last(3, vec![10, 20]);
+        t.forget();
+        t.begin(1);
+        assert_eq!(t.take_last(3, 2), [0, 0], "gone when the table starts over");
     }
 
     #[test]
