@@ -18,8 +18,10 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-/// Strings the table holds before it starts over (a few MB of JS heap).
-pub const CAPACITY: u32 = 1 << 16;
+/// Strings the table holds before it starts over (a few MB of JS heap; the
+/// full lite data's results use some 40,000), and other allocations of them
+/// it remembers by address.
+pub const CAPACITY: u32 = 1 << 17;
 
 /// Attribute-name lists that get a compiled object literal, at most.
 pub const SHAPES: u32 = 2048;
@@ -127,7 +129,6 @@ impl Strings {
     pub fn begin(&mut self, dataset: i64) -> bool {
         let over = self.unsure
             || self.next >= CAPACITY
-            || self.held.len() >= CAPACITY as usize
             || self.lists.len() >= LISTS
             || self.dataset != Some(dataset);
         if over {
@@ -182,9 +183,12 @@ impl Strings {
         }
         if let Some(&n) = self.by_text.get(&**s) {
             // Another allocation of a numbered text: remembered too, as the
-            // decoder keeps handing out the allocation it shares.
-            self.by_address.insert(s.as_ptr() as usize, n);
-            self.held.push(Arc::clone(s));
+            // decoder keeps handing out the allocation it shares (while there
+            // is room: past that it is found by its text each time).
+            if self.held.len() < CAPACITY as usize {
+                self.by_address.insert(s.as_ptr() as usize, n);
+                self.held.push(Arc::clone(s));
+            }
             return Found::Known(n);
         }
         let n = self.number();
@@ -407,15 +411,17 @@ mod tests {
     }
 
     #[test]
-    fn starts_over_when_it_holds_too_many_allocations() {
+    fn remembers_a_bounded_number_of_allocations() {
         let mut t = Strings::default();
         t.begin(1);
         // Each allocation of one text is held, so its address stays unique.
-        for _ in 0..CAPACITY - 1 {
-            assert_eq!(number(t.shared(&Arc::from("same"))).0, 0);
+        assert_eq!(number(t.shared(&Arc::from("same"))), (0, true));
+        for _ in 1..CAPACITY {
+            assert_eq!(number(t.shared(&Arc::from("same"))), (0, false));
         }
-        assert!(!t.begin(1));
-        t.shared(&Arc::from("same"));
-        assert!(t.begin(1), "allocations count against the bound too");
+        let one_more: Arc<str> = Arc::from("same");
+        assert_eq!(number(t.shared(&one_more)), (0, false));
+        assert_eq!(t.known(&one_more), None, "past the bound: found by text only");
+        assert!(!t.begin(1), "the strings themselves still fit");
     }
 }

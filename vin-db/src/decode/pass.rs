@@ -133,14 +133,14 @@ type IdText = Option<(i32, Arc<str>)>;
 thread_local! {
     /// Recently printed ids and years (vehicle types, manufacturers, makes,
     /// model years recur from one decode to the next), by a hash of the number.
-    static ID_TEXTS: RefCell<[IdText; 256]> =
-        const { RefCell::new([const { None }; 256]) };
+    static ID_TEXTS: RefCell<[IdText; 1024]> =
+        const { RefCell::new([const { None }; 1024]) };
 }
 
 /// [`int_text`], shared with earlier decodes on this thread when it can be.
 pub(crate) fn id_text(v: i32) -> Arc<str> {
-    // Fibonacci hashing: the top 8 bits of the product pick the slot.
-    let slot = (v.cast_unsigned().wrapping_mul(0x9E37_79B9) >> 24) as usize;
+    // Fibonacci hashing: the top 10 bits of the product pick the slot.
+    let slot = (v.cast_unsigned().wrapping_mul(0x9E37_79B9) >> 22) as usize;
     ID_TEXTS.with_borrow_mut(|cache| match &mut cache[slot] {
         Some((id, text)) if *id == v => text.clone(),
         entry => {
@@ -536,8 +536,16 @@ pub(crate) fn run(ctx: &Context<'_>, plan: PassPlan) -> Pass {
     }
 
     // 3.19 corrections.
-    let suggested = result_text(&suggested);
-    let possible = result_text(&possible);
+    // Mostly empty; otherwise particular to the VIN: not worth a slot.
+    let particular = |s: String| {
+        if s.is_empty() {
+            empty_text()
+        } else {
+            Arc::from(s)
+        }
+    };
+    let suggested = particular(suggested);
+    let possible = particular(possible);
     let empty = empty_text();
     let corrections: [(i32, Option<Arc<str>>); 6] = [
         (142, Some(suggested.clone())),
