@@ -421,7 +421,11 @@ mod tests {
         }
         let one_more: Arc<str> = Arc::from("same");
         assert_eq!(number(t.shared(&one_more)), (0, false));
-        assert_eq!(t.known(&one_more), None, "past the bound: found by text only");
+        assert_eq!(
+            t.known(&one_more),
+            None,
+            "past the bound: found by text only"
+        );
         assert!(!t.begin(1), "the strings themselves still fit");
     }
 }
