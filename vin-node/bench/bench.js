@@ -15,8 +15,8 @@
 //   VPIC_LITE               the lite file, loaded here into a temporary SQLite file
 //   VIN_BENCH_CORPUS        a VIN file to use instead of generating one
 //   VIN_BENCH_VINS          corpus size to generate (default 20000)
-//   VIN_BENCH_ROUNDS        alternating decodeSync / native rounds (default 7)
-//   VIN_BENCH_WARM          passes over the corpus before measuring (default 6)
+//   VIN_BENCH_ROUNDS        alternating decodeSync / native rounds (default 11)
+//   VIN_BENCH_WARM          passes over the corpus before measuring (default 10)
 //   VIN_BIN                 the `vin` CLI (default: the workspace's release, else debug build)
 
 const fs = require('node:fs')
@@ -27,8 +27,8 @@ const { performance } = require('node:perf_hooks')
 const { Decoder } = require('..')
 
 const root = path.resolve(__dirname, '..', '..')
-const rounds = Number(process.env.VIN_BENCH_ROUNDS ?? 7)
-const warmRounds = Number(process.env.VIN_BENCH_WARM ?? 6)
+const rounds = Number(process.env.VIN_BENCH_ROUNDS ?? 11)
+const warmRounds = Number(process.env.VIN_BENCH_WARM ?? 10)
 
 function vinBin () {
   if (process.env.VIN_BIN) return process.env.VIN_BIN
@@ -109,7 +109,7 @@ async function main () {
     const decoder = await Decoder.open({ url, preload: true, cacheResults: false })
     // Warm up to the steady state of a long-running server: every catalog
     // resident, the string table filled, and each recurring attribute list's
-    // object builder compiled (at its 32nd sighting) and then optimized by V8.
+    // object builder compiled (at its 16th sighting) and then optimized by V8.
     for (let r = 0; r < warmRounds; r++) for (const v of vins) decoder.decodeSync(v)
     const rows = []
 

@@ -31,7 +31,7 @@ pub const SHAPES: u32 = 2048;
 /// optimized it, but its first calls (before V8 collects feedback for it)
 /// cost several times what adding the properties one by one does: only
 /// lists that keep recurring pay that back.
-pub const SHAPE_AFTER: u32 = 32;
+pub const SHAPE_AFTER: u32 = 16;
 
 /// Attribute-name lists remembered (seen once or more), at most.
 const SEEN_SHAPES: usize = 16 * 1024;
