@@ -109,7 +109,8 @@ async function main () {
     const decoder = await Decoder.open({ url, preload: true, cacheResults: false })
     // Warm up to the steady state of a long-running server: every catalog
     // resident, the string table filled, and each recurring attribute list's
-    // object builder compiled (at its 16th sighting) and then optimized by V8.
+    // object builder compiled (at its 8th sighting), the frequent ones optimized
+    // by V8.
     for (let r = 0; r < warmRounds; r++) for (const v of vins) decoder.decodeSync(v)
     const rows = []
 
