@@ -192,7 +192,8 @@ async function main () {
       ` decodeSync ${median(syncUs).toFixed(2)}, ${Math.min(...syncUs).toFixed(2)};` +
       ` Rust decode ${median(nativeUs).toFixed(2)}, ${Math.min(...nativeUs).toFixed(2)}`)
     console.log(`napi crossing per decodeSync call: ${median(crossing).toFixed(2)} µs over the Rust decode` +
-      ` (median of the rounds' differences; ${hitOverhead.toFixed(2)} µs on a cache hit)`)
+      ` (median of the rounds' differences, which range ${Math.min(...crossing).toFixed(2)}–` +
+      `${Math.max(...crossing).toFixed(2)}; ${hitOverhead.toFixed(2)} µs on a cache hit)`)
     const building = buildUs.map((us, r) => us - hitUs[r])
     console.log(`building an uncached result's object: ${median(building).toFixed(2)} CPU µs per call` +
       ` (result-cache hits without remembered objects, minus the same hits in Rust)`)

@@ -37,7 +37,8 @@ use crate::strings::{Found, Strings};
 /// their shape ([`Strings::shape`]), then each as its name and its value (one
 /// string, or `-5 - length` and the strings of a list); or twice their shape
 /// plus one, then only the values, when the JS side has the shape's names
-/// (-4 for the value of the shape's last result at that place).
+/// (-4 and a count `n` for `n` places in a row whose values are those of
+/// the shape's last result).
 const SOURCE: &str = r#"(function () {
   'use strict'
   const freeze = Object.freeze
@@ -181,8 +182,12 @@ const SOURCE: &str = r#"(function () {
     let last = lastValues[shape]
     if (last === undefined) last = lastValues[shape] = new Array(k).fill(null)
     for (let i = 0; i < k; i++) {
-      if (w[p] === -4) p++
-      else last[i] = value()
+      if (w[p] === -4) {
+        i += w[p + 1] - 1
+        p += 2
+      } else {
+        last[i] = value()
+      }
     }
     const make = shapes[shape]
     if (make === null) {
@@ -253,7 +258,8 @@ const SOURCE: &str = r#"(function () {
 const NULL: i32 = -1;
 const VIN: i32 = -2;
 const DESCRIPTOR: i32 = -3;
-/// A value of a known shape that is its last result's string at that place.
+/// Places of a known shape whose values are its last result's strings
+/// there: `SAME` and how many in a row.
 const SAME: i32 = -4;
 /// An attribute's list of values is written as `LIST - length`.
 const LIST: i32 = -5;
@@ -407,33 +413,44 @@ impl Encoder<'_> {
         }
     }
 
-    /// The values of attributes whose names make `shape`: a value that is
-    /// the very string of the shape's last result at its place is written as
-    /// [`SAME`] (the JS side keeps that result's values), so the two sides
-    /// skip looking it up. Many places keep their value from one vehicle to
-    /// the next; looking strings up in tables too big for the cache is most
-    /// of what writing a result costs.
+    /// The values of attributes whose names make `shape`: places whose
+    /// values are the very strings of the shape's last result there are
+    /// written as [`SAME`] and their count (the JS side keeps that result's
+    /// values), so the two sides skip looking them up. Most places keep their
+    /// value from one vehicle to the next; looking strings up in tables too
+    /// big for the cache is most of what writing a result costs.
     fn values_of_shape(&mut self, shape: u32, d: &RustDecoded) -> napi::Result<()> {
         let mut last = self.strings.take_last(shape, d.attributes.len());
+        // Places in a row with their last values, not yet written.
+        let mut same = 0;
         for (place, value) in last.iter_mut().zip(d.attributes.values()) {
-            match value {
-                Attribute::One(Some(s)) => {
-                    let address = s.as_ptr() as usize;
-                    if *place == address {
-                        self.push(SAME);
-                        continue;
-                    }
-                    // Only a held string's address stands for it later.
-                    *place = if self.string(s)? { address } else { 0 };
+            if let Attribute::One(Some(s)) = value {
+                let address = s.as_ptr() as usize;
+                if *place == address {
+                    same += 1;
+                    continue;
                 }
-                other => {
-                    self.value(other)?;
-                    *place = 0;
-                }
+                self.same(&mut same);
+                // Only a held string's address stands for it later.
+                *place = if self.string(s)? { address } else { 0 };
+            } else {
+                self.same(&mut same);
+                self.value(value)?;
+                *place = 0;
             }
         }
+        self.same(&mut same);
         self.strings.put_last(shape, last);
         Ok(())
+    }
+
+    /// Writes a run of `same` places that keep their last values, if any.
+    fn same(&mut self, same: &mut i32) {
+        if *same > 0 {
+            self.push(SAME);
+            self.push(*same);
+            *same = 0;
+        }
     }
 
     /// Writes the attributes: by a shape's number and values only when the
