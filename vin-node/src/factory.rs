@@ -174,9 +174,9 @@ const SOURCE: &str = r#"(function () {
     }
     return freeze(make(false, ...vals))
   }
-  // Attributes of a shape already sent: only their values follow, -4 for
-  // the value the shape's last result had at that place (kept in `last`,
-  // which then holds this result's values).
+  // Attributes of a shape already sent: only their values follow, -4 and a
+  // count for places in a row that keep the values the shape's last result
+  // had there (kept in `last`, which then holds this result's values).
   let lastValues = []
   function known (shape, k) {
     let last = lastValues[shape]
